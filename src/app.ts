@@ -1,0 +1,115 @@
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
+import type { Config } from './config.js'
+import { errorBody, GatewayError, HTTP_ERRORS, type ErrorReason } from './errors.js'
+import { loggerOptions } from './logger.js'
+import { RegistryClients } from './platform/registry-client.js'
+import auth from './plugins/auth.js'
+import health from './plugins/health.js'
+import mcp, { mcpMethodGuard } from './plugins/mcp.js'
+import secrets, { type SecretReader } from './plugins/secrets.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+  }
+  interface FastifyRequest {
+    /** Why the request was refused, for the request's log line. */
+    failureReason: ErrorReason | null
+  }
+}
+
+export interface BuildOptions {
+  fastify?: FastifyServerOptions
+  /** Replaces the configured secret source's reader (tests of secret handling only). */
+  secretReader?: SecretReader
+}
+
+/** Fastify's own errors keep their status; this names them with our reasons. */
+function reasonForStatus (status: number): ErrorReason {
+  switch (status) {
+    case 400: return 'bad_request'
+    case 404: return 'not_found'
+    case 405: return 'method_not_allowed'
+    case 413: return 'body_too_large'
+    case 415: return 'unsupported_media_type'
+    case 429: return 'rate_limited'
+    case 431: return 'headers_too_large'
+    case 503: return 'overloaded'
+    default: return 'internal_error'
+  }
+}
+
+function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyError | GatewayError) {
+  let reason: ErrorReason
+  let message: string
+  if (err instanceof GatewayError) {
+    reason = err.reason
+    message = err.message
+    reply.headers(err.headers)
+  } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+    reason = 'invalid_json'
+    message = HTTP_ERRORS.invalid_json.message
+  } else {
+    reason = reasonForStatus(err.statusCode ?? 500)
+    // Client errors explain themselves; server errors stay generic (details go to the log only).
+    message = HTTP_ERRORS[reason].status < 500 && err.message !== '' ? err.message : HTTP_ERRORS[reason].message
+  }
+  const status = HTTP_ERRORS[reason].status
+  if (status === 401) {
+    reply.header('www-authenticate', `Bearer error="invalid_token", error_description="${message.replace(/"/g, "'")}"`)
+  } else if (status === 403 && reason !== 'origin_not_allowed') {
+    reply.header('www-authenticate', `Bearer error="insufficient_scope", error_description="${message.replace(/"/g, "'")}"`)
+  }
+  if (reason === 'internal_error') request.log.error({ err }, 'request failed')
+  request.failureReason = reason
+  return reply.code(status).type('application/json').send(errorBody(reason, message))
+}
+
+/** JSON-RPC method and tool name of a request body, for the one log line per request. */
+function rpcSummary (body: unknown): { rpcMethod?: string, tool?: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {}
+  const { method, params } = body as { method?: unknown, params?: { name?: unknown } }
+  return {
+    rpcMethod: typeof method === 'string' ? method : undefined,
+    tool: method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined
+  }
+}
+
+export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config),
+    // One line per request, written below with what Fastify cannot know (caller, tool, duration).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    ...options.fastify
+  })
+  app.decorate('config', config)
+  app.decorateRequest('failureReason', null)
+
+  app.addHook('onRequest', async (request, reply) => {
+    const started = process.hrtime.bigint()
+    // 'close' fires for hijacked MCP replies too, which skip Fastify's onResponse hooks.
+    reply.raw.once('close', () => {
+      request.log.info({
+        method: request.method,
+        url: request.url,
+        statusCode: reply.raw.statusCode,
+        sub: request.tenant?.sub,
+        reason: request.failureReason ?? undefined,
+        ...rpcSummary(request.body),
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6
+      }, 'request completed')
+    })
+  })
+
+  app.setErrorHandler((err: FastifyError, request, reply) => sendError(request, reply, err))
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new GatewayError('not_found')))
+
+  await app.register(secrets, { source: config.secretSource, refreshSeconds: config.secretRefreshSeconds, reader: options.secretReader })
+  await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts })
+  await app.register(health)
+  const registries = new RegistryClients({ timeoutMs: config.graphqlTimeoutMs, mutationTimeoutMs: config.graphqlMutationTimeoutMs })
+  await app.register(mcp, { path: config.mcpPath, registries })
+  await app.register(mcpMethodGuard, { path: config.mcpPath })
+  return app
+}

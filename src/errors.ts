@@ -1,0 +1,56 @@
+/**
+ * The gateway's HTTP error catalog. Every error body is a JSON-RPC error envelope so that MCP clients
+ * and plain JSON-RPC callers parse it the same way; `data.reason` is the stable machine code.
+ */
+export const HTTP_ERRORS = {
+  missing_token: { status: 401, message: 'Authentication required: send "Authorization: Bearer <token>".' },
+  invalid_header: { status: 401, message: 'The Authorization header must be "Bearer <token>".' },
+  malformed_token: { status: 401, message: 'The bearer token is not a well-formed JWT.' },
+  invalid_signature: { status: 401, message: 'The token signature is invalid.' },
+  unsupported_algorithm: { status: 401, message: 'The token must be signed with HS256.' },
+  token_expired: { status: 401, message: 'The token has expired; sign in to the catalog again.' },
+  token_not_yet_valid: { status: 401, message: 'The token is not valid yet (nbf/iat in the future).' },
+  invalid_issuer: { status: 401, message: 'The token was issued by an unexpected issuer.' },
+  invalid_audience: { status: 401, message: 'The token is not meant for this gateway (audience).' },
+  missing_claims: { status: 403, message: 'The token lacks usable catalog_token/registry_url claims.' },
+  registry_not_allowed: { status: 403, message: 'The token points at a registry this gateway does not serve.' },
+  origin_not_allowed: { status: 403, message: 'Requests from this browser origin are not allowed.' },
+  secret_unavailable: { status: 503, message: 'The gateway is starting and cannot verify tokens yet; retry shortly.' },
+  method_not_allowed: { status: 405, message: 'Method not allowed: the MCP endpoint accepts POST only (stateless server).' },
+  not_found: { status: 404, message: 'Not found.' },
+  invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  bad_request: { status: 400, message: 'Bad request.' },
+  unsupported_media_type: { status: 415, message: 'Send the JSON-RPC message with "Content-Type: application/json".' },
+  body_too_large: { status: 413, message: 'The request body is too large.' },
+  headers_too_large: { status: 431, message: 'The request headers are too large.' },
+  rate_limited: { status: 429, message: 'Too many requests; retry after the indicated delay.' },
+  overloaded: { status: 503, message: 'The gateway is overloaded; retry shortly.' },
+  internal_error: { status: 500, message: 'Internal error in the gateway; it has been logged.' }
+} as const satisfies Record<string, { status: number, message: string }>
+
+export type ErrorReason = keyof typeof HTTP_ERRORS
+
+/** JSON-RPC code for transport-level failures (server-defined range); -32700 for unparsable JSON. */
+export const GATEWAY_ERROR_CODE = -32001
+
+export class GatewayError extends Error {
+  readonly statusCode: number
+  readonly reason: ErrorReason
+  readonly headers: Record<string, string>
+
+  constructor (reason: ErrorReason, options: { message?: string, headers?: Record<string, string> } = {}) {
+    super(options.message ?? HTTP_ERRORS[reason].message)
+    this.name = 'GatewayError'
+    this.reason = reason
+    this.statusCode = HTTP_ERRORS[reason].status
+    this.headers = options.headers ?? {}
+  }
+}
+
+export function errorBody (reason: ErrorReason, message: string = HTTP_ERRORS[reason].message) {
+  return {
+    jsonrpc: '2.0' as const,
+    error: { code: reason === 'invalid_json' ? -32700 : GATEWAY_ERROR_CODE, message, data: { reason } },
+    id: null
+  }
+}

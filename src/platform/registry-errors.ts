@@ -1,0 +1,43 @@
+/**
+ * Failures talking to a tenant's registry. Messages are written for the model reading the tool result:
+ * what failed and what to do next. They never contain tokens or the registry's internal answers verbatim
+ * beyond the GraphQL error messages, which the registry writes for users.
+ */
+export class RegistryError extends Error {
+  /** Short machine label for metrics and logs. */
+  readonly kind: string = 'registry_error'
+}
+
+/** The registry refused the catalog token (HTTP 401/403): expired or revoked catalog session. */
+export class RegistryAuthError extends RegistryError {
+  override readonly kind = 'auth'
+  constructor (status: number) {
+    super(`The Quilt catalog rejected the credentials in your token (HTTP ${status}). Sign in to the catalog again to get a fresh token; this is not an empty result.`)
+  }
+}
+
+/** GraphQL `errors` (also inside HTTP 200) or a typed error arm of a result union. */
+export class RegistryQueryError extends RegistryError {
+  override readonly kind: string = 'query'
+}
+
+/** `InvalidInput` arm: the registry names each bad input, which tells the model what to fix. */
+export class RegistryInputError extends RegistryQueryError {
+  override readonly kind = 'invalid_input'
+  constructor (operation: string, errors: ReadonlyArray<{ path?: string | null, message: string }>) {
+    const details = errors.map((e) => e.path ? `${e.path}: ${e.message}` : e.message).join('; ')
+    super(`The registry rejected the input of ${operation}: ${details}. Correct the arguments and try again.`)
+  }
+}
+
+/** The registry is unreachable, timed out, or answered with something that is not GraphQL. */
+export class RegistryUnavailableError extends RegistryError {
+  override readonly kind: string = 'unavailable'
+}
+
+export class RegistryTimeoutError extends RegistryUnavailableError {
+  override readonly kind = 'timeout'
+  constructor (operation: string, timeoutMs: number) {
+    super(`The Quilt registry did not answer ${operation} within ${timeoutMs} ms. It may be overloaded; try again later or narrow the request.`)
+  }
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod'
+
+// S3 bucket naming rules, loosely: enough to refuse paths, URLs and injection before any registry call.
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/
+
+/** Accepts `name` or `s3://name` (what users paste from the catalog) and yields the bare name. */
+export const bucketArg = z.string().trim()
+  .transform((value) => value.replace(/^s3:\/\//i, '').replace(/\/+$/, ''))
+  .pipe(z.string().regex(BUCKET_NAME, 'must be an S3 bucket name such as "my-bucket" or "s3://my-bucket"'))
+  .describe('S3 bucket name, with or without the s3:// prefix, e.g. "quilt-example"')
+
+/** Quilt package names are exactly `namespace/name`. */
+export const packageNameArg = z.string().trim()
+  .regex(/^[\w.-]+\/[\w.-]+$/, 'must be "namespace/name", e.g. "examples/penguins"')
+  .describe('Package name in "namespace/name" form, e.g. "examples/penguins"')
+
+export const hashArg = z.string().trim()
+  .regex(/^([0-9a-f]{6,64}|latest)$/, 'must be a revision hash (6 to 64 hex characters, a prefix is fine) or "latest"')
+
+/** A logical path inside a package or bucket: relative, no `..` segments. */
+export const logicalPathArg = z.string().trim()
+  .refine((value) => !value.startsWith('/') && !value.split('/').includes('..'), 'must be a relative path without ".." segments')

@@ -1,0 +1,41 @@
+import { z } from 'zod'
+import { meQuery } from '../platform/operations/me.js'
+import type { ToolContext } from './context.js'
+import { defineTool, type ResourceDefinition } from './define.js'
+import type { ToolOutput } from './result.js'
+
+async function authStatus (ctx: ToolContext): Promise<ToolOutput> {
+  const { me } = await ctx.registry.execute(meQuery, {}, ctx.signal)
+  const { tenant } = ctx
+  const token = { sub: tenant.sub ?? null, expires_at: new Date(tenant.expiresAt * 1000).toISOString(), catalog_url: tenant.catalogUrl ?? null, registry_url: tenant.registryUrl }
+  if (me === null) {
+    return {
+      text: 'The catalog accepted the request but reports no signed-in user (anonymous access). Sign in to the catalog for your own permissions.',
+      data: { authenticated: false, user: null, token }
+    }
+  }
+  const roles = me.roles.map((role) => role.name)
+  return {
+    text: `Signed in to the Quilt catalog as ${me.name} <${me.email}>, active role "${me.role.name}"${roles.length > 1 ? ` (available: ${roles.join(', ')})` : ''}${me.isAdmin ? ', administrator' : ''}. Token valid until ${token.expires_at}.`,
+    data: { authenticated: true, user: { name: me.name, email: me.email, is_admin: me.isAdmin, role: me.role.name, roles }, token }
+  }
+}
+
+export const authTools = [
+  defineTool({
+    name: 'auth_status',
+    title: 'Who am I',
+    description: 'Checks that the catalog credentials work and tells who the caller is in the Quilt catalog: user name, email, active role and available roles, admin flag, and when the token expires. Use it first when other tools report permission problems.',
+    inputSchema: z.object({}),
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    run: (_args, ctx) => authStatus(ctx)
+  })
+]
+
+export const authResources: ResourceDefinition[] = [{
+  name: 'auth_status',
+  uri: 'quilt://auth/status',
+  title: 'Catalog identity',
+  description: 'The signed-in catalog user, role and token expiry (same as the auth_status tool).',
+  read: authStatus
+}]

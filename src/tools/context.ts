@@ -1,0 +1,12 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { RegistryClient } from '../platform/registry-client.js'
+import type { Tenant } from '../platform/tenant.js'
+
+/** Everything a tool may use. Tools never see the HTTP request, the reply, or the caller's JWT. */
+export interface ToolContext {
+  tenant: Tenant
+  registry: RegistryClient
+  log: FastifyBaseLogger
+  /** Aborted when the client disconnects; pass it to registry calls. */
+  signal: AbortSignal
+}

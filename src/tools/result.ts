@@ -1,0 +1,36 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { RegistryError } from '../platform/registry-errors.js'
+import type { ToolContext } from './context.js'
+
+/** What a tool hands back: a short text for humans/models plus the same data, structured. */
+export interface ToolOutput {
+  text: string
+  data: Record<string, unknown>
+}
+
+/** A problem with the caller's request that the tool detected itself; the message says how to fix it. */
+export class ToolInputError extends Error {}
+
+export function errorResult (text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] }
+}
+
+/**
+ * Runs a tool body and converts its outcome into a CallToolResult. Known failures become `isError`
+ * results the model can act on; anything else is logged and reported generically, so an exception's
+ * internals (URLs, stack, upstream bodies) never reach the client.
+ */
+export async function runTool (tool: string, ctx: ToolContext, body: () => Promise<ToolOutput>): Promise<CallToolResult> {
+  try {
+    const output = await body()
+    return { content: [{ type: 'text', text: output.text }], structuredContent: output.data }
+  } catch (err) {
+    if (err instanceof ToolInputError) return errorResult(err.message)
+    if (err instanceof RegistryError) {
+      ctx.log.warn({ tool, failure: err.kind, err: err.cause instanceof Error ? { type: err.cause.name, message: err.cause.message.slice(0, 200) } : undefined }, 'registry call failed')
+      return errorResult(err.message)
+    }
+    ctx.log.error({ tool, err }, 'tool failed')
+    return errorResult(`Internal error in the gateway while running ${tool}; it has been logged.`)
+  }
+}
