@@ -19,6 +19,8 @@ const ACCEPT_BOTH = 'application/json, text/event-stream'
  */
 export default async function mcp (app: FastifyInstance, opts: McpPluginOptions) {
   app.addHook('onRequest', app.authenticate)
+  // JSON-RPC only: without this, Fastify's built-in text/plain parser would hand strings to the SDK.
+  app.removeContentTypeParser('text/plain')
 
   app.post(opts.path, async (request, reply) => {
     const tenant = request.tenant

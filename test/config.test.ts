@@ -1,0 +1,45 @@
+import t from 'tap'
+import { ConfigError, loadConfig } from '../src/config.js'
+
+const secret = 'x'.repeat(40)
+
+t.test('defaults from DESIGN.md', async (t) => {
+  const config = loadConfig({ MCP_JWT_SECRET: secret })
+  t.match(config, {
+    port: 8000,
+    host: '0.0.0.0',
+    mcpPath: '/mcp',
+    secretRefreshSeconds: 300,
+    graphqlTimeoutMs: 30000,
+    graphqlMutationTimeoutMs: 60000,
+    logLevel: 'info',
+    allowedRegistryHosts: [],
+    corsOrigins: []
+  })
+})
+
+t.test('the secret is trimmed, lists are split, SSM needs a region', async (t) => {
+  t.same(loadConfig({ MCP_JWT_SECRET: ` ${secret}\n` }).secretSource, { kind: 'value', value: secret })
+  t.same(loadConfig({ MCP_JWT_SECRET: secret, MCP_ALLOWED_REGISTRY_HOSTS: 'Registry.Example.com, b.example.com:8443,' }).allowedRegistryHosts, ['registry.example.com', 'b.example.com:8443'])
+  t.same(loadConfig({ MCP_JWT_SECRET_SSM_PARAMETER: '/quilt/mcp', AWS_DEFAULT_REGION: 'eu-west-1' }).secretSource, { kind: 'ssm', parameter: '/quilt/mcp', region: 'eu-west-1' })
+  t.equal(loadConfig({ MCP_JWT_SECRET: secret, MCP_PUBLIC_URL: 'https://catalog.example.com/' }).publicUrl, 'https://catalog.example.com')
+})
+
+t.test('a bad value stops start-up with a line naming the variable', async (t) => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{}, /exactly one of MCP_JWT_SECRET/],
+    [{ MCP_JWT_SECRET: secret, MCP_JWT_SECRET_SSM_PARAMETER: '/p' }, /exactly one of/],
+    [{ MCP_JWT_SECRET: 'short\n' }, /MCP_JWT_SECRET: .*at least 32 bytes/],
+    [{ MCP_JWT_SECRET_SSM_PARAMETER: '/p' }, /AWS_REGION/],
+    [{ MCP_JWT_SECRET: secret, PORT: 'eighty' }, /^invalid configuration:\n {2}PORT: /],
+    [{ MCP_JWT_SECRET: secret, PORT: '70000' }, /PORT: /],
+    [{ MCP_JWT_SECRET: secret, MCP_PATH: 'mcp' }, /MCP_PATH: must start with/],
+    [{ MCP_JWT_SECRET: secret, LOG_LEVEL: 'loud' }, /LOG_LEVEL: /],
+    [{ MCP_JWT_SECRET: secret, MCP_GRAPHQL_TIMEOUT_MS: '0' }, /MCP_GRAPHQL_TIMEOUT_MS: /],
+    [{ MCP_JWT_SECRET: secret, MCP_PUBLIC_URL: 'catalog' }, /MCP_PUBLIC_URL: /]
+  ]
+  for (const [env, message] of cases) {
+    t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env))
+  }
+  t.ok(new ConfigError('x') instanceof Error)
+})
