@@ -4,6 +4,10 @@ import { errorBody, GatewayError, HTTP_ERRORS, type ErrorReason } from './errors
 import { loggerOptions } from './logger.js'
 import { RegistryClients } from './platform/registry-client.js'
 import auth from './plugins/auth.js'
+import browserAccess from './plugins/browser-access.js'
+import metrics from './plugins/metrics.js'
+import protectedResource from './plugins/protected-resource.js'
+import { resourceMetadataUrl } from './public-url.js'
 import health from './plugins/health.js'
 import mcp, { mcpMethodGuard } from './plugins/mcp.js'
 import secrets, { type SecretReader } from './plugins/secrets.js'
@@ -55,10 +59,11 @@ function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyEr
     message = HTTP_ERRORS[reason].status < 500 && err.message !== '' ? err.message : HTTP_ERRORS[reason].message
   }
   const status = HTTP_ERRORS[reason].status
-  if (status === 401) {
-    reply.header('www-authenticate', `Bearer error="invalid_token", error_description="${message.replace(/"/g, "'")}"`)
-  } else if (status === 403 && reason !== 'origin_not_allowed') {
-    reply.header('www-authenticate', `Bearer error="insufficient_scope", error_description="${message.replace(/"/g, "'")}"`)
+  if (status === 401 || (status === 403 && reason !== 'origin_not_allowed')) {
+    const { publicUrl, mcpPath } = request.server.config
+    const error = status === 401 ? 'invalid_token' : 'insufficient_scope'
+    reply.header('www-authenticate', `Bearer error="${error}", error_description="${message.replace(/"/g, "'")}", resource_metadata="${resourceMetadataUrl(request, publicUrl, mcpPath)}"`)
+    request.server.metrics.authFailures.inc({ reason })
   }
   if (reason === 'internal_error') request.log.error({ err }, 'request failed')
   request.failureReason = reason
@@ -99,6 +104,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
         ...rpcSummary(request.body),
         durationMs: Number(process.hrtime.bigint() - started) / 1e6
       }, 'request completed')
+      app.metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.raw.statusCode })
     })
   })
 
@@ -106,9 +112,16 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new GatewayError('not_found')))
 
   await app.register(secrets, { source: config.secretSource, refreshSeconds: config.secretRefreshSeconds, reader: options.secretReader })
+  await app.register(metrics)
+  await app.register(browserAccess)
   await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts })
   await app.register(health)
-  const registries = new RegistryClients({ timeoutMs: config.graphqlTimeoutMs, mutationTimeoutMs: config.graphqlMutationTimeoutMs })
+  await app.register(protectedResource)
+  const registries = new RegistryClients({
+    timeoutMs: config.graphqlTimeoutMs,
+    mutationTimeoutMs: config.graphqlMutationTimeoutMs,
+    observe: (operation, outcome, seconds) => { app.metrics.registryLatency.observe({ operation, outcome }, seconds) }
+  })
   await app.register(mcp, { path: config.mcpPath, registries })
   await app.register(mcpMethodGuard, { path: config.mcpPath })
   return app

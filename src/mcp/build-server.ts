@@ -11,6 +11,8 @@ import { VERSION } from '../version.js'
 export interface McpDeps {
   registries: RegistryClients
   log: FastifyBaseLogger
+  /** Called after each tool call, for metrics. */
+  observeTool?: (tool: string, outcome: 'ok' | 'error') => void
 }
 
 const INSTRUCTIONS = 'Tools for one Quilt data catalog: buckets, versioned packages (browse, diff, create, update, delete) and search. ' +
@@ -53,9 +55,11 @@ export function buildMcpServer (deps: McpDeps): McpServer {
       description: tool.description,
       inputSchema: tool.inputSchema,
       annotations: { title: tool.title, ...tool.annotations }
-    }, (args, extra) => {
+    }, async (args, extra) => {
       const ctx = contextFor(extra)
-      return runTool(tool.name, ctx, () => tool.run(args, ctx))
+      const result = await runTool(tool.name, ctx, () => tool.run(args, ctx))
+      deps.observeTool?.(tool.name, result.isError === true ? 'error' : 'ok')
+      return result
     })
   }
   for (const resource of resources) {

@@ -18,6 +18,7 @@ const ACCEPT_BOTH = 'application/json, text/event-stream'
  * to this scope only, so health and metrics routes stay public by where they live, not by a skip list.
  */
 export default async function mcp (app: FastifyInstance, opts: McpPluginOptions) {
+  app.addHook('onRequest', app.checkOrigin)
   app.addHook('onRequest', app.authenticate)
   // JSON-RPC only: without this, Fastify's built-in text/plain parser would hand strings to the SDK.
   app.removeContentTypeParser('text/plain')
@@ -25,13 +26,22 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
   app.post(opts.path, async (request, reply) => {
     const tenant = request.tenant
     if (tenant === null) throw new GatewayError('internal_error')
-    const server = buildMcpServer({ registries: opts.registries, log: request.log })
+    const server = buildMcpServer({
+      registries: opts.registries,
+      log: request.log,
+      observeTool: (tool, outcome) => { app.metrics.toolCalls.inc({ tool, outcome }) }
+    })
     // Stateless (no session ids) with JSON answers: any replica can serve any request.
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
+    // Headers set by earlier hooks (CORS) live on the Fastify reply, which a hijacked reply never sends.
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined) reply.raw.setHeader(name, value)
+    }
     reply.hijack()
     reply.raw.on('close', () => {
-      void transport.close()
-      void server.close()
+      // Closing is best effort: the response is already gone, nothing is left to report to.
+      transport.close().catch(() => {})
+      server.close().catch(() => {})
     })
     try {
       await server.connect(transport)

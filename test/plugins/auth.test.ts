@@ -38,7 +38,8 @@ async function expectRejection (t: Test, app: FastifyInstance, [name, authorizat
   const res = await app.inject({ method: 'POST', url: '/mcp', headers: { 'content-type': 'application/json', ...(authorization === undefined ? {} : { authorization }) }, payload: toolsList })
   t.equal(res.statusCode, status, `${name}: status`)
   t.match(res.json(), { jsonrpc: '2.0', id: null, error: { code: -32001, message: String, data: { reason } } }, `${name}: body`)
-  const expected = status === 401 ? /^Bearer error="invalid_token", error_description="[^"]+"$/ : /^Bearer error="insufficient_scope"/
+  const error = status === 401 ? 'invalid_token' : 'insufficient_scope'
+  const expected = new RegExp(`^Bearer error="${error}", error_description="[^"]+", resource_metadata="http://localhost:80/\\.well-known/oauth-protected-resource/mcp"$`)
   t.match(res.headers['www-authenticate'], expected, `${name}: WWW-Authenticate`)
 }
 

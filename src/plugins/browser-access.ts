@@ -1,0 +1,40 @@
+import cors from '@fastify/cors'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { GatewayError } from '../errors.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    checkOrigin: (request: FastifyRequest) => Promise<void>
+  }
+}
+
+// Headers MCP browser clients send: the catalog's assistant adds W3C trace context, and a server that
+// refused those made its client strip them.
+const ALLOWED_HEADERS = ['authorization', 'content-type', 'accept', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id', 'traceparent', 'tracestate', 'baggage']
+const EXPOSED_HEADERS = ['www-authenticate', 'retry-after', 'mcp-session-id', 'mcp-protocol-version']
+
+const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/
+
+/**
+ * CORS for the configured origins, and the Origin check that protects against DNS rebinding: a browser
+ * request from any other origin is refused with 403 before the token is looked at. Loopback origins are
+ * always allowed so local tools (the MCP Inspector) work; they still need a valid token.
+ */
+export default fp(async function browserAccess (app: FastifyInstance) {
+  const allowed = new Set(app.config.corsOrigins)
+  const isAllowed = (origin: string) => allowed.has(origin) || LOOPBACK_ORIGIN.test(origin)
+
+  await app.register(cors, {
+    origin: (origin, callback) => { callback(null, origin !== undefined && isAllowed(origin)) },
+    methods: ['POST', 'OPTIONS'],
+    allowedHeaders: ALLOWED_HEADERS,
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600
+  })
+
+  app.decorate('checkOrigin', async function checkOrigin (request: FastifyRequest) {
+    const origin = request.headers.origin
+    if (origin !== undefined && !isAllowed(origin)) throw new GatewayError('origin_not_allowed')
+  })
+}, { name: 'browser-access' })
