@@ -18,7 +18,9 @@ export const HTTP_ERRORS = {
   secret_unavailable: { status: 503, message: 'The gateway is starting and cannot verify tokens yet; retry shortly.' },
   method_not_allowed: { status: 405, message: 'Method not allowed: the MCP endpoint accepts POST only (stateless server).' },
   not_found: { status: 404, message: 'Not found.' },
-  invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  invalid_json: { status: 400, message: 'The request body is not valid JSON.', rpcCode: -32700 },
+  invalid_request: { status: 400, message: 'The body must be a JSON-RPC 2.0 message or a non-empty array of them.', rpcCode: -32600 },
+  unsupported_protocol_version: { status: 400, message: 'Unsupported MCP-Protocol-Version header.', rpcCode: -32600 },
   bad_request: { status: 400, message: 'Bad request.' },
   unsupported_media_type: { status: 415, message: 'Send the JSON-RPC message with "Content-Type: application/json".' },
   body_too_large: { status: 413, message: 'The request body is too large.' },
@@ -26,11 +28,11 @@ export const HTTP_ERRORS = {
   rate_limited: { status: 429, message: 'Too many requests; retry after the indicated delay.' },
   overloaded: { status: 503, message: 'The gateway is overloaded; retry shortly.' },
   internal_error: { status: 500, message: 'Internal error in the gateway; it has been logged.' }
-} as const satisfies Record<string, { status: number, message: string }>
+} as const satisfies Record<string, { status: number, message: string, rpcCode?: number }>
 
 export type ErrorReason = keyof typeof HTTP_ERRORS
 
-/** JSON-RPC code for transport-level failures (server-defined range); -32700 for unparsable JSON. */
+/** JSON-RPC code for gateway-level failures (server-defined range), unless the catalog names a standard one. */
 export const GATEWAY_ERROR_CODE = -32001
 
 export class GatewayError extends Error {
@@ -50,7 +52,7 @@ export class GatewayError extends Error {
 export function errorBody (reason: ErrorReason, message: string = HTTP_ERRORS[reason].message) {
   return {
     jsonrpc: '2.0' as const,
-    error: { code: reason === 'invalid_json' ? -32700 : GATEWAY_ERROR_CODE, message, data: { reason } },
+    error: { code: 'rpcCode' in HTTP_ERRORS[reason] ? HTTP_ERRORS[reason].rpcCode : GATEWAY_ERROR_CODE, message, data: { reason } },
     id: null
   }
 }

@@ -1,11 +1,17 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
+import { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js'
+import {
+  CallToolRequestSchema, ErrorCode, ListResourcesRequestSchema, ListToolsRequestSchema, McpError,
+  ReadResourceRequestSchema, type CallToolResult, type Tool
+} from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyBaseLogger } from 'fastify'
+import { z } from 'zod'
 import type { RegistryClients } from '../platform/registry-client.js'
 import type { Tenant } from '../platform/tenant.js'
 import type { ToolContext } from '../tools/context.js'
 import { resources, tools } from '../tools/index.js'
-import { runTool } from '../tools/result.js'
+import { errorResult, runTool } from '../tools/result.js'
 import { VERSION } from '../version.js'
 
 export interface McpDeps {
@@ -17,6 +23,25 @@ export interface McpDeps {
 
 const INSTRUCTIONS = 'Tools for one Quilt data catalog: buckets, versioned packages (browse, diff, create, update, delete) and search. ' +
   'Bucket arguments accept "name" or "s3://name"; package names are "namespace/name". Call auth_status first when a call reports a permission problem.'
+
+// Everything below up to buildMcpServer depends on no request, so it is computed once per process.
+
+const toolsByName = new Map(tools.map((tool) => [tool.name, tool]))
+
+/** The tools/list answer, with JSON Schemas converted from the zod input schemas once. */
+const toolList: Tool[] = tools.map((tool) => ({
+  name: tool.name,
+  title: tool.title,
+  description: tool.description,
+  inputSchema: z.toJSONSchema(tool.inputSchema, { io: 'input' }) as Tool['inputSchema'],
+  annotations: { title: tool.title, ...tool.annotations }
+}))
+
+const resourceList = resources.map(({ name, uri, title, description }) => ({ name, uri, title, description, mimeType: 'application/json' }))
+
+// The SDK builds a fresh Ajv instance per server unless given one; Ajv only compiles elicitation
+// schemas (which the gateway never sends) and its cache holds no request data, so one is shared.
+const sharedSchemaValidator = new AjvJsonSchemaValidator()
 
 /** The tenant travels in the SDK's per-request AuthInfo; the HTTP layer puts it there after verifying the JWT. */
 export function authInfoFor (tenant: Tenant): AuthInfo {
@@ -36,42 +61,56 @@ function tenantOf (authInfo: AuthInfo | undefined): Tenant {
   return tenant as Tenant
 }
 
+function describeIssues (error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'arguments'}: ${issue.message}`).join('; ')
+}
+
 /**
- * One McpServer per HTTP request: the SDK forbids sharing a server or transport between requests
- * (cross-client response leaks were fixed in 1.26 by enforcing this), so nothing here outlives the request.
+ * One SDK Server per HTTP request: the SDK forbids sharing a server or transport between requests
+ * (cross-client response leaks were fixed in 1.26 by enforcing this), so nothing here outlives the
+ * request. The low-level Server (rather than McpServer) serves the precomputed lists above instead of
+ * re-deriving JSON Schemas from zod on every tools/list.
  */
-export function buildMcpServer (deps: McpDeps): McpServer {
-  const server = new McpServer(
+export function buildMcpServer (deps: McpDeps): Server {
+  const server = new Server(
     { name: 'quilt-mcp-gateway', version: VERSION },
-    { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS }
+    { capabilities: { tools: { listChanged: false }, resources: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator: sharedSchemaValidator }
   )
   const contextFor = (extra: { authInfo?: AuthInfo, signal: AbortSignal }): ToolContext => {
     const tenant = tenantOf(extra.authInfo)
     return { tenant, registry: deps.registries.for(tenant), log: deps.log, signal: extra.signal }
   }
-  for (const tool of tools) {
-    server.registerTool(tool.name, {
-      title: tool.title,
-      description: tool.description,
-      inputSchema: tool.inputSchema,
-      annotations: { title: tool.title, ...tool.annotations }
-    }, async (args, extra) => {
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolList }))
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const { name } = request.params
+    const tool = toolsByName.get(name)
+    if (tool === undefined) return errorResult(`Unknown tool "${name}". Call tools/list for the available tools.`)
+    const args = tool.inputSchema.safeParse(request.params.arguments ?? {})
+    let result: CallToolResult
+    if (!args.success) {
+      result = errorResult(`Invalid arguments for tool ${name}: ${describeIssues(args.error)}`)
+    } else {
       const ctx = contextFor(extra)
-      const result = await runTool(tool.name, ctx, () => tool.run(args, ctx))
-      deps.observeTool?.(tool.name, result.isError === true ? 'error' : 'ok')
-      return result
-    })
-  }
-  for (const resource of resources) {
-    server.registerResource(resource.name, resource.uri, {
-      title: resource.title, description: resource.description, mimeType: 'application/json'
-    }, async (uri, extra) => {
-      const ctx = contextFor(extra)
-      const result = await runTool(resource.name, ctx, () => resource.read(ctx))
-      const first = result.content[0]
-      if (result.isError === true) throw new Error(first?.type === 'text' ? first.text : 'resource failed')
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(result.structuredContent) }] }
-    })
-  }
+      result = await runTool(name, ctx, () => tool.run(args.data, ctx))
+    }
+    deps.observeTool?.(name, result.isError === true ? 'error' : 'ok')
+    return result
+  })
+
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: resourceList }))
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+    const resource = resources.find((candidate) => candidate.uri === request.params.uri)
+    if (resource === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource ${request.params.uri}`)
+    const ctx = contextFor(extra)
+    const result = await runTool(resource.name, ctx, () => resource.read(ctx))
+    const first = result.content[0]
+    // Resources have no isError result; the failure becomes a JSON-RPC error with the same explanation.
+    if (result.isError === true) throw new McpError(ErrorCode.InternalError, first?.type === 'text' ? first.text : 'resource failed')
+    return { contents: [{ uri: resource.uri, mimeType: 'application/json', text: JSON.stringify(result.structuredContent) }] }
+  })
+
   return server
 }

@@ -1,6 +1,7 @@
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { LRUCache } from 'lru-cache'
 import { GatewayError, type ErrorReason } from '../errors.js'
 import { tenantFromClaims, type Tenant } from '../platform/tenant.js'
 
@@ -60,17 +61,20 @@ export default fp(async function auth (app: FastifyInstance, opts: AuthPluginOpt
       requiredClaims: ['exp'],
       clockTolerance: CLOCK_SKEW_SECONDS * 1000,
       allowedIss: opts.issuer,
-      allowedAud: opts.audience,
-      // Verified tokens are cached (bounded, until exp) so a client's repeated calls skip the HMAC.
-      cache: 1000
+      allowedAud: opts.audience
     }
   })
 
-  function verify (token: string): unknown {
+  // Accepted tokens, so a client's repeated calls skip signature, claims and tenant work. An entry
+  // remembers the secret that verified it and is dropped once that secret is rotated out; time
+  // checks run on every hit, and the entry expires with the token.
+  const accepted = new LRUCache<string, { tenant: Tenant, secret: string, notBefore: number }>({ max: 10_000 })
+
+  function verify (token: string): { claims: unknown, secret: string } {
     let failure: unknown
     for (const key of app.secrets.candidates) {
       try {
-        return app.jwt.verify(token, { key })
+        return { claims: app.jwt.verify(token, { key }), secret: key }
       } catch (err) {
         failure = err
         // Only a signature mismatch may be cured by the previous secret; anything else is final.
@@ -87,12 +91,20 @@ export default fp(async function auth (app: FastifyInstance, opts: AuthPluginOpt
     const match = BEARER.exec(header)
     if (match === null) throw unauthorized('invalid_header')
     if (!app.secrets.ready) throw new GatewayError('secret_unavailable', { headers: { 'retry-after': '5' } })
-    const claims = verify(match[1]!)
-    const iat = (claims as { iat?: unknown }).iat
+    const token = match[1]!
+    const now = Date.now() / 1000
+    const hit = accepted.get(token)
+    if (hit !== undefined && app.secrets.candidates.includes(hit.secret) && now <= hit.tenant.expiresAt + CLOCK_SKEW_SECONDS && now >= hit.notBefore - CLOCK_SKEW_SECONDS) {
+      request.tenant = hit.tenant
+      return
+    }
+    const { claims, secret } = verify(token)
+    const { iat, nbf } = claims as { iat?: unknown, nbf?: unknown }
     // fast-jwt checks iat only together with maxAge; a token issued in the future is not valid yet.
-    if (typeof iat === 'number' && iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) throw unauthorized('token_not_yet_valid')
+    if (typeof iat === 'number' && iat > now + CLOCK_SKEW_SECONDS) throw unauthorized('token_not_yet_valid')
     const tenant = tenantFromClaims(claims, opts.allowedRegistryHosts)
     if (typeof tenant === 'string') throw new GatewayError(tenant)
+    accepted.set(token, { tenant, secret, notBefore: Math.max(typeof iat === 'number' ? iat : 0, typeof nbf === 'number' ? nbf : 0) }, { ttl: Math.max(1, (tenant.expiresAt + CLOCK_SKEW_SECONDS - now) * 1000) })
     request.tenant = tenant
   })
 }, { name: 'auth', dependencies: ['secrets'] })

@@ -1,7 +1,8 @@
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import { SUPPORTED_PROTOCOL_VERSIONS, JSONRPCMessageSchema, isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyInstance } from 'fastify'
-import { errorBody, GatewayError } from '../errors.js'
+import { GatewayError } from '../errors.js'
 import { authInfoFor, buildMcpServer } from '../mcp/build-server.js'
+import { ExchangeTransport } from '../mcp/exchange-transport.js'
 import type { RegistryClients } from '../platform/registry-client.js'
 
 export interface McpPluginOptions {
@@ -9,51 +10,69 @@ export interface McpPluginOptions {
   registries: RegistryClients
 }
 
-// The SDK transport insists on both types in Accept (406 otherwise). Plain JSON-RPC callers (curl,
-// fetch, the catalog's own browser check) send none or */*; we answer JSON either way, so say so.
-const ACCEPT_BOTH = 'application/json, text/event-stream'
+/** The POSTed body as JSON-RPC messages; a batch (array) is answered with an array. */
+function parseMessages (body: unknown): { messages: JSONRPCMessage[], batch: boolean } {
+  const batch = Array.isArray(body)
+  const items: unknown[] = batch ? body : [body]
+  const messages: JSONRPCMessage[] = []
+  for (const item of items) {
+    const parsed = JSONRPCMessageSchema.safeParse(item)
+    if (!parsed.success) throw new GatewayError('invalid_request')
+    messages.push(parsed.data)
+  }
+  const ids = messages.filter(isJSONRPCRequest).map((message) => message.id)
+  if (messages.length === 0 || new Set(ids).size !== ids.length) {
+    throw new GatewayError('invalid_request', { message: 'A batch must be non-empty and its request ids unique.' })
+  }
+  return { messages, batch }
+}
+
+/** Clients that accept only an event stream get the answer as one SSE event; everyone else gets JSON. */
+function wantsEventStream (accept: string | undefined): boolean {
+  return accept !== undefined && accept.includes('text/event-stream') && !/application\/json|\*\/\*/.test(accept)
+}
 
 /**
- * The MCP endpoint. Not wrapped in fastify-plugin on purpose: the auth hook registered here applies
- * to this scope only, so health and metrics routes stay public by where they live, not by a skip list.
+ * The MCP endpoint (Streamable HTTP, stateless, JSON responses). Not wrapped in fastify-plugin on
+ * purpose: the hooks registered here apply to this scope only, so health and metrics routes stay
+ * public by where they live, not by a skip list.
  */
 export default async function mcp (app: FastifyInstance, opts: McpPluginOptions) {
   app.addHook('onRequest', app.checkOrigin)
   app.addHook('onRequest', app.authenticate)
-  // JSON-RPC only: without this, Fastify's built-in text/plain parser would hand strings to the SDK.
+  // JSON-RPC only: without this, Fastify's built-in text/plain parser would accept strings.
   app.removeContentTypeParser('text/plain')
 
   app.post(opts.path, async (request, reply) => {
     const tenant = request.tenant
     if (tenant === null) throw new GatewayError('internal_error')
+    const version = request.headers['mcp-protocol-version']?.toString()
+    if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      throw new GatewayError('unsupported_protocol_version', { message: `Unsupported MCP-Protocol-Version "${version}"; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}.` })
+    }
+    const { messages, batch } = parseMessages(request.body)
+
+    // A fresh server and transport per request: nothing is shared between callers.
     const server = buildMcpServer({
       registries: opts.registries,
       log: request.log,
       observeTool: (tool, outcome) => { app.metrics.toolCalls.inc({ tool, outcome }) }
     })
-    // Stateless (no session ids) with JSON answers: any replica can serve any request.
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
-    // Headers set by earlier hooks (CORS) live on the Fastify reply, which a hijacked reply never sends.
-    for (const [name, value] of Object.entries(reply.getHeaders())) {
-      if (value !== undefined) reply.raw.setHeader(name, value)
-    }
-    reply.hijack()
-    reply.raw.on('close', () => {
-      // Closing is best effort: the response is already gone, nothing is left to report to.
-      transport.close().catch(() => {})
-      server.close().catch(() => {})
-    })
+    const transport = new ExchangeTransport()
+    await server.connect(transport)
+    // A client that goes away cancels its in-flight tool calls (and their registry requests).
+    const onClose = () => { if (!reply.raw.writableFinished) transport.close().catch(() => {}) }
+    reply.raw.once('close', onClose)
     try {
-      await server.connect(transport)
-      request.raw.headers.accept = ACCEPT_BOTH
-      await transport.handleRequest(Object.assign(request.raw, { auth: authInfoFor(tenant) }), reply.raw, request.body)
-    } catch (err) {
-      request.log.error({ err }, 'MCP transport failed')
-      // After hijack Fastify no longer answers for us.
-      if (!reply.raw.headersSent) {
-        reply.raw.writeHead(500, { 'content-type': 'application/json' })
-        reply.raw.end(JSON.stringify(errorBody('internal_error')))
+      const answers = await transport.exchange(messages, authInfoFor(tenant))
+      if (answers.length === 0) return reply.code(202).send()
+      const payload = batch ? answers : answers[0]
+      if (wantsEventStream(request.headers.accept)) {
+        return reply.type('text/event-stream').header('cache-control', 'no-cache').send(`event: message\ndata: ${JSON.stringify(payload)}\n\n`)
       }
+      return reply.type('application/json').send(payload)
+    } finally {
+      await server.close()
     }
   })
 }
