@@ -30,6 +30,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info')
 })
 
+/** Every environment variable the gateway reads (the documentation test checks each is documented). */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape)
+
 /** Where the HS256 secret comes from: given directly, or an SSM parameter read (and re-read) at run time. */
 export type SecretSource =
   | { kind: 'value', value: string }

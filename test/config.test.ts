@@ -1,5 +1,6 @@
 import t from 'tap'
-import { ConfigError, loadConfig } from '../src/config.js'
+import { readFile } from 'node:fs/promises'
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.js'
 
 const secret = 'x'.repeat(40)
 
@@ -42,4 +43,13 @@ t.test('a bad value stops start-up with a line naming the variable', async (t) =
     t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env))
   }
   t.ok(new ConfigError('x') instanceof Error)
+})
+
+t.test('README and .env.example document every variable', async (t) => {
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
+  const example = await readFile(new URL('../.env.example', import.meta.url), 'utf8')
+  for (const name of CONFIG_VARIABLES) {
+    t.ok(readme.includes(`\`${name}\``), `README documents ${name}`)
+    t.match(example, new RegExp(`^#? ?${name}=`, 'm'), `.env.example lists ${name}`)
+  }
 })
