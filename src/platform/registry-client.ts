@@ -1,8 +1,9 @@
 import { ClientError, GraphQLClient, type RequestOptions } from 'graphql-request'
 import { LRUCache } from 'lru-cache'
 import type { z } from 'zod'
+import { keepAliveFetch } from './http-fetch.js'
 import {
-  RegistryAuthError, RegistryError, RegistryQueryError, RegistryTimeoutError, RegistryUnavailableError
+  RegistryAuthError, RegistryCancelledError, RegistryError, RegistryQueryError, RegistryTimeoutError, RegistryUnavailableError
 } from './registry-errors.js'
 import type { Tenant } from './tenant.js'
 
@@ -57,8 +58,9 @@ function describeFailure (err: unknown, op: Operation<Variables, unknown>, timed
     }
     return new RegistryUnavailableError(`The Quilt registry answered ${op.name} with HTTP ${status} and no GraphQL result. Try again later.`, { cause: err })
   }
-  if (err instanceof Error && err.name === 'AbortError') {
-    return new RegistryUnavailableError(`The ${op.name} call was cancelled because the client went away.`, { cause: err })
+  // Node's AbortError is a DOMException, which is not always an instanceof Error.
+  if (typeof err === 'object' && err !== null && 'name' in err && err.name === 'AbortError') {
+    return new RegistryCancelledError(`The ${op.name} call was cancelled because the client went away.`, { cause: err })
   }
   if (err instanceof SyntaxError) {
     return new RegistryUnavailableError(`The Quilt registry answered ${op.name} with a body that is not valid JSON. Try again later.`, { cause: err })
@@ -67,9 +69,9 @@ function describeFailure (err: unknown, op: Operation<Variables, unknown>, timed
 }
 
 export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'catalogToken'>, options: RegistryClientOptions): RegistryClient {
-  // Node's global fetch pools keep-alive connections per origin, so one client per tenant reuses them.
   const client = new GraphQLClient(`${tenant.registryUrl}/graphql`, {
-    headers: { authorization: `Bearer ${tenant.catalogToken}` }
+    headers: { authorization: `Bearer ${tenant.catalogToken}` },
+    fetch: keepAliveFetch
   })
   return {
     async execute<V extends Variables, T> (op: Operation<V, T>, variables: V, signal?: AbortSignal): Promise<T> {

@@ -35,6 +35,11 @@ export class RegistryUnavailableError extends RegistryError {
   override readonly kind: string = 'unavailable'
 }
 
+/** The caller went away (client disconnected); nobody reads the answer, so it is logged quietly. */
+export class RegistryCancelledError extends RegistryUnavailableError {
+  override readonly kind = 'cancelled'
+}
+
 export class RegistryTimeoutError extends RegistryUnavailableError {
   override readonly kind = 'timeout'
   constructor (operation: string, timeoutMs: number) {

@@ -1,5 +1,6 @@
-import { SUPPORTED_PROTOCOL_VERSIONS, JSONRPCMessageSchema, isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import { SUPPORTED_PROTOCOL_VERSIONS, isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
 import { GatewayError } from '../errors.js'
 import { authInfoFor, buildMcpServer } from '../mcp/build-server.js'
 import { ExchangeTransport } from '../mcp/exchange-transport.js'
@@ -10,15 +11,27 @@ export interface McpPluginOptions {
   registries: RegistryClients
 }
 
+/**
+ * The JSON-RPC envelope: a request or notification (method), or a response (id with result or error).
+ * Only the envelope is checked here; the SDK validates each method's params with its own schemas, so
+ * the SDK's full message union, a large zod union, is not also run on every request.
+ */
+const EnvelopeSchema = z.looseObject({
+  jsonrpc: z.literal('2.0'),
+  id: z.union([z.string(), z.int()]).optional(),
+  method: z.string().min(1).optional(),
+  params: z.looseObject({}).optional()
+}).refine((message) => message.method !== undefined || (message.id !== undefined && ('result' in message || 'error' in message)))
+
 /** The POSTed body as JSON-RPC messages; a batch (array) is answered with an array. */
 function parseMessages (body: unknown): { messages: JSONRPCMessage[], batch: boolean } {
   const batch = Array.isArray(body)
   const items: unknown[] = batch ? body : [body]
   const messages: JSONRPCMessage[] = []
   for (const item of items) {
-    const parsed = JSONRPCMessageSchema.safeParse(item)
+    const parsed = EnvelopeSchema.safeParse(item)
     if (!parsed.success) throw new GatewayError('invalid_request')
-    messages.push(parsed.data)
+    messages.push(parsed.data as JSONRPCMessage)
   }
   const ids = messages.filter(isJSONRPCRequest).map((message) => message.id)
   if (messages.length === 0 || new Set(ids).size !== ids.length) {
@@ -63,17 +76,15 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     // A client that goes away cancels its in-flight tool calls (and their registry requests).
     const onClose = () => { if (!reply.raw.writableFinished) transport.close().catch(() => {}) }
     reply.raw.once('close', onClose)
-    try {
-      const answers = await transport.exchange(messages, authInfoFor(tenant))
-      if (answers.length === 0) return reply.code(202).send()
-      const payload = batch ? answers : answers[0]
-      if (wantsEventStream(request.headers.accept)) {
-        return reply.type('text/event-stream').header('cache-control', 'no-cache').send(`event: message\ndata: ${JSON.stringify(payload)}\n\n`)
-      }
-      return reply.type('application/json').send(payload)
-    } finally {
-      await server.close()
+    // Once every request is answered the server holds no timers or handlers, so it is left to the
+    // garbage collector: closing would only build a ConnectionClosed error and abort signals nobody reads.
+    const answers = await transport.exchange(messages, authInfoFor(tenant))
+    if (answers.length === 0) return reply.code(202).send()
+    const payload = batch ? answers : answers[0]
+    if (wantsEventStream(request.headers.accept)) {
+      return reply.type('text/event-stream').header('cache-control', 'no-cache').send(`event: message\ndata: ${JSON.stringify(payload)}\n\n`)
     }
+    return reply.type('application/json').send(payload)
   })
 }
 

@@ -27,7 +27,7 @@ export async function runTool (tool: string, ctx: ToolContext, body: () => Promi
   } catch (err) {
     if (err instanceof ToolInputError) return errorResult(err.message)
     if (err instanceof RegistryError) {
-      ctx.log.warn({ tool, failure: err.kind, err: err.cause instanceof Error ? { type: err.cause.name, message: err.cause.message.slice(0, 200) } : undefined }, 'registry call failed')
+      ctx.log[err.kind === 'cancelled' ? 'debug' : 'warn']({ tool, failure: err.kind, err: err.cause instanceof Error ? { type: err.cause.name, message: err.cause.message.slice(0, 200) } : undefined }, 'registry call failed')
       return errorResult(err.message)
     }
     ctx.log.error({ tool, err }, 'tool failed')
