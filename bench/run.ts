@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { benchToken } from './shared.js'
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, soak: { type: 'string' }, connections: { type: 'string', default: '20' } } })
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, soak: { type: 'string' }, connections: { type: 'string', default: '20' }, only: { type: 'string' } } })
 const duration = Number(values.duration)
 const connections = Number(values.connections)
 
@@ -92,14 +92,15 @@ if (values.soak !== undefined) {
   await stop(child)
 } else {
   const results: Array<{ name: string, reqPerSec: number, p50Ms: number, p99Ms: number, rssMb: number }> = []
-  for (const row of rows) {
+  // --only <text> runs the rows whose name contains it (for iterating on one path).
+  for (const row of rows.filter((r) => values.only === undefined || r.name.includes(values.only))) {
     const { child, port } = await startTarget(row.target)
     await load(port, row, { duration: 2 })
     const r = await load(port, row, { duration })
     results.push({ name: row.name, reqPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, rssMb: Math.round(rssMb(child.pid!)) })
     await stop(child)
   }
-  const rate = (name: string) => results.find((r) => r.name === name)!.reqPerSec
+  const rate = (name: string) => results.find((r) => r.name === name)?.reqPerSec ?? Number.NaN
   const ratios = {
     gatewayOverSdkPatternRegistryCall: +(rate('gateway tools/call (registry)') / rate('SDK pattern tools/call (registry)')).toFixed(2),
     gatewayOverSdkPatternPureCall: +(rate('gateway tools/call (pure)') / rate('SDK pattern tools/call (pure)')).toFixed(2),

@@ -91,21 +91,17 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   app.decorate('config', config)
   app.decorateRequest('failureReason', null)
 
-  app.addHook('onRequest', async (request, reply) => {
-    const started = process.hrtime.bigint()
-    // 'close' fires for hijacked MCP replies too, which skip Fastify's onResponse hooks.
-    reply.raw.once('close', () => {
-      request.log.info({
-        method: request.method,
-        url: request.url,
-        statusCode: reply.raw.statusCode,
-        sub: request.tenant?.sub,
-        reason: request.failureReason ?? undefined,
-        ...rpcSummary(request.body),
-        durationMs: Number(process.hrtime.bigint() - started) / 1e6
-      }, 'request completed')
-      app.metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.raw.statusCode })
-    })
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      sub: request.tenant?.sub,
+      reason: request.failureReason ?? undefined,
+      ...rpcSummary(request.body),
+      durationMs: reply.elapsedTime
+    }, 'request completed')
+    app.metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode })
   })
 
   app.setErrorHandler((err: FastifyError, request, reply) => sendError(request, reply, err))

@@ -41,7 +41,12 @@ export class GatewayError extends Error {
   readonly headers: Record<string, string>
 
   constructor (reason: ErrorReason, options: { message?: string, headers?: Record<string, string> } = {}) {
+    // These are expected answers (bad tokens arrive by the thousand), not bugs: a stack trace would
+    // cost more than verifying the token, and the reason code already says where it came from.
+    const stackTraceLimit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
     super(options.message ?? HTTP_ERRORS[reason].message)
+    Error.stackTraceLimit = stackTraceLimit
     this.name = 'GatewayError'
     this.reason = reason
     this.statusCode = HTTP_ERRORS[reason].status
