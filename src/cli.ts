@@ -1,30 +1,18 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util'
-import { ConfigError, loadConfig } from './config.js'
-import { startServer } from './server.js'
+import { ConfigError } from './config.js'
+import { serve } from './commands/serve.js'
+import { token } from './commands/token.js'
+import { UsageError } from './commands/usage-error.js'
 
 const USAGE = `Usage: quilt-mcp-gateway <command> [options]
 
 Commands:
   serve    Run the HTTP gateway as configured by the environment (default)
+  token    Mint a gateway token for testing
 
 Run "quilt-mcp-gateway <command> --help" for a command's options.`
 
-const SERVE_USAGE = `Usage: quilt-mcp-gateway serve
-
-Runs the MCP gateway over HTTP. Configuration comes from the environment (see README, .env.example):
-PORT, HOST, MCP_PATH, MCP_JWT_SECRET or MCP_JWT_SECRET_SSM_PARAMETER + AWS_REGION, ...`
-
-async function serve (args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } })
-  if (values.help === true) {
-    process.stdout.write(`${SERVE_USAGE}\n`)
-    return
-  }
-  await startServer(loadConfig())
-}
-
-const commands: Record<string, (args: string[]) => Promise<void>> = { serve }
+const commands: Record<string, (args: string[]) => Promise<void>> = { serve, token }
 
 async function main (argv: string[]): Promise<void> {
   const [first, ...rest] = argv
@@ -34,15 +22,22 @@ async function main (argv: string[]): Promise<void> {
   }
   const name = first === undefined || first.startsWith('-') ? 'serve' : first
   const command = commands[name]
-  if (command === undefined) throw new UsageError(`unknown command "${name}"\n\n${USAGE}`)
+  if (command === undefined) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(commands).join(', ')}; see --help)`)
   await command(first === name ? rest : argv)
 }
 
-class UsageError extends Error {}
+/** Errors the person at the terminal caused: one clear line, exit code 2. */
+function isUsageMistake (err: unknown): err is Error {
+  return err instanceof ConfigError || err instanceof UsageError ||
+    (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+}
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  // One clear line for the person at the terminal; no stack for their mistakes.
-  const known = err instanceof ConfigError || err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
-  process.stderr.write(`quilt-mcp-gateway: ${known ? (err as Error).message : String((err as Error)?.stack ?? err)}\n`)
-  process.exit(known ? 2 : 1)
+  let text: string
+  if (err instanceof ConfigError || err instanceof UsageError) text = err.message
+  // node:util parseArgs explains at length; its first sentence is the useful part.
+  else if (isUsageMistake(err)) text = `${err.message.split('. ')[0]} (see --help)`
+  else text = err instanceof Error ? (err.stack ?? err.message) : String(err)
+  process.stderr.write(`quilt-mcp-gateway: ${text}\n`)
+  process.exit(isUsageMistake(err) ? 2 : 1)
 })

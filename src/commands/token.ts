@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util'
+import { normaliseSecret } from '../config.js'
+import { ssmSecretReader } from '../plugins/secrets.js'
+import { parseTtl, signHs256 } from '../token.js'
+import { UsageError } from './usage-error.js'
+
+export const TOKEN_USAGE = `Usage: quilt-mcp-gateway token --catalog-token <token> --registry-url <url> [options]
+
+Mints an HS256 gateway token for testing and prints it on stdout.
+
+Options:
+  --catalog-token <token>  the tenant's registry credential (claim catalog_token)     required
+  --registry-url <url>     the tenant's registry, e.g. https://registry.example.com   required
+  --catalog-url <url>      the catalog web UI, for links (claim catalog_url)
+  --sub <id>               subject (claim sub)                                          default: local-user
+  --email <address>        claim email
+  --ttl <lifetime>         lifetime: 90, 90s, 15m, 12h or 7d; tokens always expire      default: 1h
+  --issuer <iss>           claim iss (default: MCP_JWT_ISSUER)
+  --audience <aud>         claim aud (default: MCP_JWT_AUDIENCE)
+  --secret <secret>        signing secret; else MCP_JWT_SECRET, else the SSM parameter
+                           MCP_JWT_SECRET_SSM_PARAMETER (with AWS_REGION)
+  -h, --help               this text`
+
+async function resolveSecret (flag: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
+  if (flag !== undefined) return normaliseSecret(flag, '--secret')
+  if (env.MCP_JWT_SECRET !== undefined && env.MCP_JWT_SECRET.trim() !== '') return normaliseSecret(env.MCP_JWT_SECRET, 'MCP_JWT_SECRET')
+  const parameter = env.MCP_JWT_SECRET_SSM_PARAMETER
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION
+  if (parameter !== undefined && parameter !== '') {
+    if (region === undefined) throw new UsageError('AWS_REGION is required to read MCP_JWT_SECRET_SSM_PARAMETER')
+    return ssmSecretReader(parameter, region)()
+  }
+  throw new UsageError('no signing secret: pass --secret, or set MCP_JWT_SECRET or MCP_JWT_SECRET_SSM_PARAMETER')
+}
+
+export async function token (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'catalog-token': { type: 'string' },
+      'registry-url': { type: 'string' },
+      'catalog-url': { type: 'string' },
+      sub: { type: 'string', default: 'local-user' },
+      email: { type: 'string' },
+      ttl: { type: 'string', default: '1h' },
+      issuer: { type: 'string' },
+      audience: { type: 'string' },
+      secret: { type: 'string' },
+      help: { type: 'boolean', short: 'h' }
+    }
+  })
+  if (values.help === true) {
+    process.stdout.write(`${TOKEN_USAGE}\n`)
+    return
+  }
+  const catalogToken = values['catalog-token']
+  const registryUrl = values['registry-url']
+  if (catalogToken === undefined || registryUrl === undefined) throw new UsageError('--catalog-token and --registry-url are required (see --help)')
+  if (!URL.canParse(registryUrl)) throw new UsageError(`--registry-url is not a URL: ${registryUrl}`)
+  const ttl = parseTtl(values.ttl)
+  if (ttl === undefined) throw new UsageError(`--ttl must be a positive lifetime such as 3600, 15m, 12h or 7d (got "${values.ttl}"); tokens without expiry are refused`)
+  const secret = await resolveSecret(values.secret, env)
+  const now = Math.floor(Date.now() / 1000)
+  const claims = {
+    sub: values.sub,
+    email: values.email,
+    catalog_token: catalogToken,
+    registry_url: registryUrl,
+    catalog_url: values['catalog-url'],
+    iss: values.issuer ?? env.MCP_JWT_ISSUER,
+    aud: values.audience ?? env.MCP_JWT_AUDIENCE,
+    iat: now,
+    exp: now + ttl
+  }
+  process.stdout.write(`${signHs256(claims, secret)}\n`)
+}
