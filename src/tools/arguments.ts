@@ -9,12 +9,13 @@ export const bucketArg = z.string().trim()
   .pipe(z.string().regex(BUCKET_NAME, 'must be an S3 bucket name such as "my-bucket" or "s3://my-bucket"'))
   .describe('S3 bucket name, with or without the s3:// prefix, e.g. "quilt-example"')
 
-/** Quilt package names are exactly `namespace/name`. */
+/** Quilt package names are exactly `namespace/name`, each part letters, digits, `_` or `-` (as quilt3 checks). */
 export const packageNameArg = z.string().trim()
-  .regex(/^[\w.-]+\/[\w.-]+$/, 'must be "namespace/name", e.g. "examples/penguins"')
+  .regex(/^[\w-]+\/[\w-]+$/, 'must be "namespace/name", e.g. "examples/penguins"')
   .describe('Package name in "namespace/name" form, e.g. "examples/penguins"')
 
-export const hashArg = z.string().trim()
+// Lower-cased first: models often copy hashes in upper case, and the registry's hashes are lower-case hex.
+export const hashArg = z.string().trim().toLowerCase()
   .regex(/^([0-9a-f]{6,64}|latest)$/, 'must be a revision hash (6 to 64 hex characters, a prefix is fine) or "latest"')
 
 /** A logical path inside a package or bucket: relative, no `..` segments. */

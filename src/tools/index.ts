@@ -1,13 +1,26 @@
 import { authResources, authTools } from './auth.js'
+import { browseTools } from './browse.js'
+import { bucketResources, bucketTools } from './buckets.js'
 import { catalogUrlTools } from './catalog-url.js'
 import type { ResourceDefinition, ToolDefinition } from './define.js'
+import { diffTools } from './diff.js'
+import { mutationTools } from './mutations.js'
+import { packageTools } from './packages.js'
+import { searchTools } from './search.js'
 
 /** Every tool the gateway offers, one line per group. */
 export const tools: ToolDefinition[] = [
   ...authTools,
+  ...bucketTools,
+  ...packageTools,
+  ...browseTools,
+  ...diffTools,
+  ...searchTools,
+  ...mutationTools,
   ...catalogUrlTools
 ]
 
 export const resources: ResourceDefinition[] = [
-  ...authResources
+  ...authResources,
+  ...bucketResources
 ]

@@ -1,0 +1,36 @@
+import { z } from 'zod'
+import { bucketListQuery } from '../platform/operations/buckets.js'
+import type { ToolContext } from './context.js'
+import { defineTool, type ResourceDefinition } from './define.js'
+import { bulletList } from './format.js'
+import type { ToolOutput } from './result.js'
+
+async function bucketList (ctx: ToolContext): Promise<ToolOutput> {
+  const { bucketConfigs } = await ctx.registry.execute(bucketListQuery, {}, ctx.signal)
+  const buckets = [...bucketConfigs]
+    .sort((a, b) => b.relevanceScore - a.relevanceScore || a.name.localeCompare(b.name))
+    .map((b) => ({ name: b.name, title: b.title, description: b.description, tags: b.tags ?? [], browsable: b.browsable, last_indexed: b.lastIndexed }))
+  const text = buckets.length === 0
+    ? 'No buckets are visible to you in this catalog (an empty list, not an error). Your role may have no bucket access; auth_status shows the active role.'
+    : [`${buckets.length} bucket(s) in this catalog:`, ...bulletList(buckets, 30, (b) => `${b.name}${b.title !== '' && b.title !== b.name ? ` (${b.title})` : ''}`)].join('\n')
+  return { text, data: { total: buckets.length, buckets } }
+}
+
+export const bucketTools = [
+  defineTool({
+    name: 'bucket_list',
+    title: 'List buckets',
+    description: 'Lists the S3 buckets of this Quilt catalog that the caller can see: name, title, description, tags. Use it to find which bucket to pass to packages_list, search_packages or package_browse. Takes no arguments.',
+    inputSchema: z.object({}),
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    run: (_args, ctx) => bucketList(ctx)
+  })
+]
+
+export const bucketResources: ResourceDefinition[] = [{
+  name: 'bucket_list',
+  uri: 'quilt://buckets',
+  title: 'Catalog buckets',
+  description: 'The buckets of this Quilt catalog visible to the caller (same as the bucket_list tool).',
+  read: bucketList
+}]

@@ -1,0 +1,154 @@
+import { z } from 'zod'
+import {
+  entryFromFlatMap, packageConstructMutation, packageRevisionDeleteMutation, type ConstructEntry
+} from '../platform/operations/mutations.js'
+import { packageInfoQuery, packageRevisionsQuery } from '../platform/operations/packages.js'
+import { RegistryError, RegistryQueryError } from '../platform/registry-errors.js'
+import { unwrapArms } from '../platform/union-arms.js'
+import { hashArg, logicalPathArg } from './arguments.js'
+import type { ToolContext } from './context.js'
+import { defineTool } from './define.js'
+import { formatBytes, shortHash } from './format.js'
+import { describeRef, loadContents, MAX_CONTENTS, packageArgs, packageNotFound, refOf, requireRevision, type PackageRef } from './package-ref.js'
+
+export const MAX_FILES = 1000
+/** Revisions deleted per package_delete call without a hash; a larger package takes several calls. */
+export const MAX_DELETE = 1000
+const REVISIONS_PER_PAGE = 100
+
+// s3://bucket/key with an optional ?versionId=...; the key is passed on as given (URL-encoded or not).
+const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^?#]+(\?versionId=[^&#]+)?$/
+
+const fileArg = z.object({
+  logical_key: logicalPathArg.refine((key) => key !== '' && !key.endsWith('/'), 'must name a file, e.g. "data/table.csv"')
+    .describe('Path of the file inside the package, e.g. "data/table.csv"'),
+  s3_uri: z.string().trim().regex(S3_URI, 'must be "s3://bucket/key", optionally with "?versionId=..."')
+    .describe('Where the file is stored: "s3://bucket/key" or "s3://bucket/key?versionId=..."'),
+  size: z.number().int().nonnegative().optional().describe('Size in bytes, if known')
+})
+
+const pushArgs = z.object({
+  ...packageArgs,
+  files: z.array(fileArg).min(1).max(MAX_FILES)
+    .refine((files) => new Set(files.map((f) => f.logical_key)).size === files.length, 'each logical_key may appear only once')
+    .describe(`Files of the revision (1 to ${MAX_FILES}); each already stored in S3`),
+  message: z.string().max(10_000).optional().describe('Commit message for the new revision'),
+  metadata: z.record(z.string(), z.unknown()).optional().describe('Package metadata: a JSON object'),
+  workflow: z.string().trim().min(1).max(256).optional().describe('Workflow id, if the bucket defines workflows')
+})
+
+type PushArgs = z.output<typeof pushArgs>
+
+const toEntry = (file: PushArgs['files'][number]): ConstructEntry => ({
+  logicalKey: file.logical_key, physicalKey: file.s3_uri, ...(file.size === undefined ? {} : { size: file.size })
+})
+
+/** Pushes a revision; `inherited` fills in metadata and workflow the caller did not give (package_update). */
+async function construct (ctx: ToolContext, args: PushArgs, entries: ConstructEntry[], inherited: { userMeta?: Record<string, unknown>, workflow?: string } = {}) {
+  const { packageConstruct } = await ctx.registry.execute(packageConstructMutation, {
+    params: { bucket: args.bucket, name: args.package_name, message: args.message, userMeta: args.metadata ?? inherited.userMeta, workflow: args.workflow ?? inherited.workflow },
+    src: { entries }
+  }, ctx.signal)
+  const { revision } = unwrapArms('PackageConstruct', `create a revision of ${args.package_name} in s3://${args.bucket}`, packageConstruct)
+  return {
+    line: `${describeRef(refOf(args), revision.hash)}: ${revision.totalEntries ?? entries.length} file(s), ${formatBytes(revision.totalBytes)}`,
+    data: { bucket: args.bucket, package_name: args.package_name, hash: revision.hash, modified: revision.modified, total_entries: revision.totalEntries, total_bytes: revision.totalBytes }
+  }
+}
+
+/** Every revision hash of a package, oldest first (the registry pages them newest first). */
+async function allRevisionHashes (ctx: ToolContext, ref: PackageRef): Promise<string[]> {
+  const hashes: string[] = []
+  let total = Infinity
+  for (let number = 1; hashes.length < total; number++) {
+    const { package: pkg } = await ctx.registry.execute(packageRevisionsQuery, { bucket: ref.bucket, name: ref.name, number, perPage: REVISIONS_PER_PAGE }, ctx.signal)
+    if (pkg === null) throw packageNotFound(ref)
+    total = pkg.revisions.total
+    if (pkg.revisions.page.length === 0) break
+    hashes.push(...pkg.revisions.page.map((r) => r.hash))
+  }
+  return hashes.reverse()
+}
+
+async function deleteRevision (ctx: ToolContext, ref: PackageRef, hash: string): Promise<void> {
+  const { packageRevisionDelete } = await ctx.registry.execute(packageRevisionDeleteMutation, { bucket: ref.bucket, name: ref.name, hash }, ctx.signal)
+  unwrapArms('PackageRevisionDelete', `delete revision ${hash} of ${ref.name} in s3://${ref.bucket}`, packageRevisionDelete)
+}
+
+export const mutationTools = [
+  defineTool({
+    name: 'package_create',
+    title: 'Create a package revision',
+    description: `Creates a package (or a new revision of an existing one) from files already stored in S3, with an optional commit message, metadata and workflow. The new revision contains exactly the given files (1 to ${MAX_FILES}); to add or replace files while keeping the rest of an existing package use package_update. Returns the new top hash. Uploads nothing: every s3_uri must already exist and be readable by the catalog.`,
+    inputSchema: pushArgs,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    async run (args, ctx) {
+      const { line, data } = await construct(ctx, args, args.files.map(toEntry))
+      return { text: `Created revision ${line}.`, data }
+    }
+  }),
+
+  defineTool({
+    name: 'package_update',
+    title: 'Update a package',
+    description: `Adds or replaces files in an existing package: takes its latest revision, puts the given files on top (a logical_key that already exists is replaced, others are added, all other files are kept) and pushes the result as a new revision. Metadata and workflow are kept from the latest revision unless given, in which case they replace the old ones; the commit message is not carried over. Packages with more than ${MAX_CONTENTS} files cannot be updated this way. Returns the new top hash and what changed.`,
+    inputSchema: pushArgs,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    async run (args, ctx) {
+      const latest = await loadContents(ctx, refOf(args), 'To create it, use package_create.')
+      const entries = new Map(Object.entries(latest.contents).map(([key, entry]) => [key, entryFromFlatMap(key, entry)]))
+      const replaced = args.files.filter((f) => entries.has(f.logical_key)).length
+      for (const file of args.files) entries.set(file.logical_key, toEntry(file))
+      const { line, data } = await construct(ctx, args, [...entries.values()], { userMeta: latest.userMeta ?? undefined, workflow: latest.workflow?.id ?? undefined })
+      const added = args.files.length - replaced
+      const kept = entries.size - args.files.length
+      return {
+        text: `Updated ${line}. From ${shortHash(latest.hash)}: ${added} file(s) added, ${replaced} replaced, ${kept} kept.`,
+        data: { ...data, previous_hash: latest.hash, added, replaced, kept }
+      }
+    }
+  }),
+
+  defineTool({
+    name: 'package_delete',
+    title: 'Delete a package or a revision',
+    description: `Permanently deletes one revision of a package (when hash is given) or, without hash, EVERY revision, which removes the package from the catalog (up to ${MAX_DELETE} revisions per call, oldest first; call again for the rest). The files in S3 are not deleted. Cannot be undone: confirm with the user first, and prefer passing a hash.`,
+    inputSchema: z.object({ ...packageArgs, hash: hashArg.optional().describe('The revision to delete: a top hash (6+ hex characters) or "latest". Omit to delete every revision') }),
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    async run (args, ctx) {
+      const base = { bucket: args.bucket, package_name: args.package_name }
+      if (args.hash !== undefined) {
+        const ref = refOf(args, args.hash)
+        const { package: pkg } = await ctx.registry.execute(packageInfoQuery, ref, ctx.signal)
+        const { revision: { hash }, revisions } = requireRevision(pkg, ref)
+        await deleteRevision(ctx, ref, hash)
+        const remaining = revisions.total - 1
+        return {
+          text: `Deleted revision ${hash} of ${describeRef(ref)}. ${remaining} revision(s) remain${remaining === 0 ? '; the package no longer exists' : ''}.`,
+          data: { ...base, deleted: [hash], remaining }
+        }
+      }
+      const ref = refOf(args)
+      const hashes = await allRevisionHashes(ctx, ref)
+      const total = hashes.length
+      const deleted: string[] = []
+      // Oldest first: if a call fails part way (or the cap is reached), the package keeps its latest revision.
+      try {
+        for (const hash of hashes.slice(0, MAX_DELETE)) {
+          await deleteRevision(ctx, ref, hash)
+          deleted.push(hash)
+        }
+      } catch (err) {
+        if (deleted.length === 0 || !(err instanceof RegistryError)) throw err
+        throw new RegistryQueryError(`Deleted ${deleted.length} of ${total} revision(s) of ${describeRef(ref)} (oldest first), then stopped: ${err.message}`, { cause: err })
+      }
+      const remaining = total - deleted.length
+      return {
+        text: remaining === 0
+          ? `Deleted all ${deleted.length} revision(s) of ${describeRef(ref)}; the package no longer exists.`
+          : `Deleted ${deleted.length} of ${total} revision(s) of ${describeRef(ref)} (oldest first); call package_delete again to delete the remaining ${remaining}.`,
+        data: { ...base, deleted, remaining }
+      }
+    }
+  })
+]

@@ -1,0 +1,95 @@
+import t from 'tap'
+import { z } from 'zod'
+import { tools } from '../../src/tools/index.js'
+
+const schemaOf = (name: string) => {
+  const tool = tools.find((candidate) => candidate.name === name)
+  if (tool === undefined) throw new Error(`no tool ${name}`)
+  return tool.inputSchema
+}
+const accepts = (name: string, args: unknown) => schemaOf(name).safeParse(args).success
+const issues = (name: string, args: unknown) => schemaOf(name).safeParse(args).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []
+
+const pkg = { bucket: 'quilt-example', package_name: 'examples/wellplates' }
+const file = { logical_key: 'a.csv', s3_uri: 's3://quilt-example/a.csv' }
+
+t.test('the tool set is the contract of DESIGN.md', async (t) => {
+  t.same(tools.map((tool) => tool.name).sort(), [
+    'auth_status', 'bucket_list', 'catalog_url', 'package_browse', 'package_create', 'package_delete', 'package_diff',
+    'package_info', 'package_update', 'packages_list', 'search_objects', 'search_packages'
+  ])
+  for (const tool of tools) {
+    t.equal(tool.annotations.openWorldHint, false, `${tool.name}: closed world`)
+    t.ok(tool.description.length > 80, `${tool.name}: a description an LLM can choose by`)
+    // What clients see: the JSON Schema of tools/list.
+    const { properties = {} } = z.toJSONSchema(tool.inputSchema, { io: 'input' }) as { properties?: Record<string, { description?: string }> }
+    for (const [field, schema] of Object.entries(properties)) t.ok(schema.description, `${tool.name}.${field} is described`)
+  }
+  const writes = ['package_create', 'package_update', 'package_delete']
+  for (const tool of tools) t.equal(tool.annotations.readOnlyHint, !writes.includes(tool.name), `${tool.name}: readOnlyHint`)
+  t.match(tools.find((x) => x.name === 'package_delete')?.annotations, { destructiveHint: true })
+  t.match(tools.find((x) => x.name === 'package_create')?.annotations, { destructiveHint: false })
+  t.match(tools.find((x) => x.name === 'package_update')?.annotations, { destructiveHint: false })
+})
+
+t.test('package names must be namespace/name, for every tool that takes one', async (t) => {
+  for (const name of ['package_info', 'package_browse', 'package_delete']) {
+    for (const bad of ['wellplates', 'a/b/c', '/a', 'a/', 'a b/c', '', '../x', 'a/..', 'a.b/c']) {
+      t.notOk(accepts(name, { ...pkg, package_name: bad }), `${name} refuses "${bad}"`)
+    }
+    t.ok(accepts(name, pkg))
+  }
+  t.notOk(accepts('package_diff', { ...pkg, hash_a: 'latest', other_package_name: 'nope' }))
+  t.notOk(accepts('package_create', { ...pkg, package_name: 'x', files: [file] }))
+  t.notOk(accepts('catalog_url', { bucket: 'quilt-example', package_name: '../x' }), 'no ".." into catalog links')
+})
+
+t.test('hashes are accepted in upper case, as models often copy them', async (t) => {
+  const parsed = schemaOf('package_info').safeParse({ ...pkg, hash: '997D6BA34FF1' })
+  t.ok(parsed.success)
+  t.equal((parsed.data as { hash: string }).hash, '997d6ba34ff1')
+})
+
+t.test('buckets accept a name or s3://name and refuse paths', async (t) => {
+  t.match(schemaOf('packages_list').parse({ bucket: ' s3://quilt-example/ ' }), { bucket: 'quilt-example' })
+  t.match(schemaOf('search_packages').parse({ query: 'x', buckets: ['s3://a-b', 'c-d'] }), { buckets: ['a-b', 'c-d'] })
+  for (const bad of ['s3://a/b', 'http://x.com', 'A', '..']) t.notOk(accepts('packages_list', { bucket: bad }), bad)
+})
+
+t.test('defaults and limits', async (t) => {
+  t.same(schemaOf('packages_list').parse({ bucket: 'quilt-example' }), { bucket: 'quilt-example', page: 1, per_page: 30, order: 'name' })
+  t.notOk(accepts('packages_list', { bucket: 'quilt-example', per_page: 101 }), 'per_page at most 100')
+  t.notOk(accepts('packages_list', { bucket: 'quilt-example', page: 0 }))
+  t.notOk(accepts('packages_list', { bucket: 'quilt-example', order: 'size' }))
+  t.same(schemaOf('search_packages').parse({ query: 'x' }), { query: 'x', limit: 10, latest_only: true })
+  t.notOk(accepts('search_objects', { query: 'x', limit: 101 }), 'limit at most 100')
+  t.notOk(accepts('search_objects', {}), 'query is required')
+  t.match(schemaOf('package_info').parse(pkg), { hash: 'latest' })
+  t.match(schemaOf('package_browse').parse(pkg), { path: '', hash: 'latest' })
+  t.notOk(accepts('package_browse', { ...pkg, path: '../etc' }))
+  t.match(schemaOf('package_diff').parse({ ...pkg, hash_a: 'abcdef12' }).hash_b, 'latest')
+  t.notOk(accepts('package_diff', pkg), 'hash_a is required')
+  t.notOk(accepts('package_info', { ...pkg, hash: 'v1.0' }), 'a hash is hex or "latest"')
+})
+
+t.test('package_delete without a hash means every revision, never "latest" by default', async (t) => {
+  t.same(schemaOf('package_delete').parse(pkg), pkg)
+})
+
+t.test('files: s3 URIs, logical keys, sizes, uniqueness; metadata is an object', async (t) => {
+  const push = (files: unknown, extra: Record<string, unknown> = {}) => accepts('package_create', { ...pkg, files, ...extra })
+  t.ok(push([file, { logical_key: 'd/b.csv', s3_uri: 's3://other-bucket/k/b.csv?versionId=abc.123', size: 0 }]))
+  t.notOk(push([]), 'at least one file')
+  t.notOk(push([file, file]), 'duplicate logical keys')
+  t.match(issues('package_create', { ...pkg, files: [file, file] }), [/each logical_key may appear only once/])
+  for (const s3Uri of ['quilt-example/a.csv', 's3://quilt-example', 's3://quilt-example/', 'https://quilt-example.s3.amazonaws.com/a', 's3://q/a.csv', 's3://quilt-example/a.csv?foo=bar', 's3://quilt-example/a.csv?versionId=']) {
+    t.notOk(push([{ ...file, s3_uri: s3Uri }]), `refuses s3_uri ${s3Uri}`)
+  }
+  for (const key of ['', 'dir/', '/abs.csv', '../up.csv']) t.notOk(push([{ ...file, logical_key: key }]), `refuses logical_key "${key}"`)
+  t.notOk(push([{ ...file, size: -1 }]))
+  t.notOk(push([{ ...file, size: 1.5 }]))
+  t.notOk(push([file], { metadata: [1, 2] }), 'metadata must be an object')
+  t.notOk(push([file], { metadata: 'x' }))
+  t.ok(push([file], { metadata: { nested: { ok: [1, null] } }, message: 'm', workflow: 'wf' }))
+  t.ok(accepts('package_update', { ...pkg, files: [file] }), 'update takes the same arguments')
+})

@@ -1,0 +1,78 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { pino } from 'pino'
+import type { Test } from 'tap'
+import { createRegistryClient } from '../../src/platform/registry-client.js'
+import { tenantFromClaims, type Tenant } from '../../src/platform/tenant.js'
+import type { SampleRegistry, SampleRegistryOptions } from '../../src/sample-registry/server.js'
+import type { ToolContext } from '../../src/tools/context.js'
+import { resources, tools } from '../../src/tools/index.js'
+import { runTool } from '../../src/tools/result.js'
+import { ACME_TOKEN, startFakeRegistry } from '../helpers/fake-registry.js'
+import { LogSink } from '../helpers/log-sink.js'
+
+export interface HarnessOptions extends Omit<SampleRegistryOptions, 'port' | 'host'> {
+  /** Point the tools somewhere other than the sample registry (e.g. a closed port). */
+  registryUrl?: string
+  catalogToken?: string
+  timeoutMs?: number
+  mutationTimeoutMs?: number
+}
+
+export interface Harness {
+  registry: SampleRegistry
+  logs: LogSink
+  context: (catalogToken?: string) => ToolContext
+  /** A tool call as the MCP layer makes it: arguments through the tool's inputSchema, body through runTool. */
+  call: (name: string, args?: Record<string, unknown>, catalogToken?: string) => Promise<CallToolResult>
+  read: (uri: string) => Promise<CallToolResult>
+}
+
+export function tenantFor (registryUrl: string, catalogToken: string): Tenant {
+  const tenant = tenantFromClaims({ catalog_token: catalogToken, registry_url: registryUrl, exp: Math.floor(Date.now() / 1000) + 3600 }, [])
+  if (typeof tenant === 'string') throw new Error(`test tenant refused: ${tenant}`)
+  return tenant
+}
+
+/**
+ * Tools against the sample registry over real HTTP, without the gateway's HTTP layer: a ToolContext
+ * built as the MCP route builds it, with the log captured.
+ */
+export async function toolHarness (t: Test, options: HarnessOptions = {}): Promise<Harness> {
+  const { registryUrl, catalogToken = ACME_TOKEN, timeoutMs = 5000, mutationTimeoutMs = 10_000, ...registryOptions } = options
+  const registry = await startFakeRegistry(t, registryOptions)
+  const logs = new LogSink()
+  const log = pino({ level: 'trace' }, logs)
+  const context = (token = catalogToken): ToolContext => {
+    const tenant = tenantFor(registryUrl ?? registry.url, token)
+    return { tenant, registry: createRegistryClient(tenant, { timeoutMs, mutationTimeoutMs }), log, signal: new AbortController().signal }
+  }
+  return {
+    registry,
+    logs,
+    context,
+    async call (name, args = {}, token) {
+      const tool = tools.find((candidate) => candidate.name === name)
+      if (tool === undefined) throw new Error(`no tool ${name}`)
+      const parsed = tool.inputSchema.parse(args)
+      const ctx = context(token)
+      return runTool(name, ctx, () => tool.run(parsed, ctx))
+    },
+    async read (uri) {
+      const resource = resources.find((candidate) => candidate.uri === uri)
+      if (resource === undefined) throw new Error(`no resource ${uri}`)
+      const ctx = context()
+      return runTool(resource.name, ctx, () => resource.read(ctx))
+    }
+  }
+}
+
+/** The text of a tool result (the first content block). */
+export function textOf (result: CallToolResult): string {
+  const first = result.content[0]
+  return first?.type === 'text' ? first.text : ''
+}
+
+/** structuredContent, typed loosely for assertions. */
+export function dataOf<T = Record<string, unknown>> (result: CallToolResult): T {
+  return result.structuredContent as T
+}
