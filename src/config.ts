@@ -9,12 +9,15 @@ const commaList = z.string().optional().transform((value) =>
 const optionalString = z.string().trim().optional().transform((value) => value === '' ? undefined : value)
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+// For limits where 0 means "off".
+const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback)
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   HOST: z.string().min(1).default('0.0.0.0'),
   MCP_PATH: z.string().regex(/^\/[A-Za-z0-9._~/-]*[^/]$/, 'must start with "/" and not end with "/"').default('/mcp'),
-  MCP_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional().transform((value) => value?.replace(/\/+$/, '')),
+  // Empty counts as unset: ECS task templates pass unfilled optional values as "".
+  MCP_PUBLIC_URL: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).optional().transform((value) => value === '' ? undefined : value?.replace(/\/+$/, '')),
   MCP_JWT_SECRET: optionalString,
   MCP_JWT_SECRET_SSM_PARAMETER: optionalString,
   AWS_REGION: optionalString,
@@ -27,6 +30,10 @@ const EnvSchema = z.object({
   MCP_GRAPHQL_TIMEOUT_MS: positiveInt(30_000),
   MCP_GRAPHQL_MUTATION_TIMEOUT_MS: positiveInt(60_000),
   MCP_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
+  MCP_RATE_LIMIT_MAX: nonNegativeInt(600),
+  MCP_RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
+  MCP_MAX_EVENT_LOOP_DELAY_MS: nonNegativeInt(1000),
+  MCP_BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info')
 })
 
@@ -54,6 +61,12 @@ export interface Config {
   graphqlTimeoutMs: number
   graphqlMutationTimeoutMs: number
   shutdownTimeoutMs: number
+  /** Requests per window per tenant, per replica; 0 disables the limit. */
+  rateLimitMax: number
+  rateLimitWindowSeconds: number
+  /** Mean event-loop delay above which MCP requests are shed with 503; 0 disables shedding. */
+  maxEventLoopDelayMs: number
+  bodyLimitBytes: number
   logLevel: typeof LOG_LEVELS[number]
 }
 
@@ -76,14 +89,29 @@ export function normaliseSecret (raw: string, origin: string): string {
   return secret
 }
 
-/** Parses the environment once. Throws ConfigError with one line per bad variable. */
-export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(env)
+function parseEnv<S extends z.ZodType> (schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const parsed = schema.safeParse(env)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`)
   }
-  const e = parsed.data
+  return parsed.data
+}
+
+/** What the single-user stdio mode reads: no listener, no JWT secret, so none of those is required. */
+export type LocalConfig = Pick<Config, 'graphqlTimeoutMs' | 'graphqlMutationTimeoutMs' | 'logLevel'>
+
+const LocalEnvSchema = EnvSchema.pick({ MCP_GRAPHQL_TIMEOUT_MS: true, MCP_GRAPHQL_MUTATION_TIMEOUT_MS: true, LOG_LEVEL: true })
+
+/** The stdio command's configuration, with the same defaults and checks as loadConfig. */
+export function loadLocalConfig (env: NodeJS.ProcessEnv = process.env): LocalConfig {
+  const e = parseEnv(LocalEnvSchema, env)
+  return { graphqlTimeoutMs: e.MCP_GRAPHQL_TIMEOUT_MS, graphqlMutationTimeoutMs: e.MCP_GRAPHQL_MUTATION_TIMEOUT_MS, logLevel: e.LOG_LEVEL }
+}
+
+/** Parses the environment once. Throws ConfigError with one line per bad variable. */
+export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseEnv(EnvSchema, env)
   if ((e.MCP_JWT_SECRET === undefined) === (e.MCP_JWT_SECRET_SSM_PARAMETER === undefined)) {
     throw new ConfigError('set exactly one of MCP_JWT_SECRET (local use) and MCP_JWT_SECRET_SSM_PARAMETER (production)')
   }
@@ -109,6 +137,10 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     graphqlTimeoutMs: e.MCP_GRAPHQL_TIMEOUT_MS,
     graphqlMutationTimeoutMs: e.MCP_GRAPHQL_MUTATION_TIMEOUT_MS,
     shutdownTimeoutMs: e.MCP_SHUTDOWN_TIMEOUT_MS,
+    rateLimitMax: e.MCP_RATE_LIMIT_MAX,
+    rateLimitWindowSeconds: e.MCP_RATE_LIMIT_WINDOW_SECONDS,
+    maxEventLoopDelayMs: e.MCP_MAX_EVENT_LOOP_DELAY_MS,
+    bodyLimitBytes: e.MCP_BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL
   }
 }

@@ -15,8 +15,13 @@ t.test('defaults from DESIGN.md', async (t) => {
     graphqlMutationTimeoutMs: 60000,
     logLevel: 'info',
     allowedRegistryHosts: [],
-    corsOrigins: []
+    corsOrigins: [],
+    rateLimitMax: 600,
+    rateLimitWindowSeconds: 60,
+    maxEventLoopDelayMs: 1000,
+    bodyLimitBytes: 1048576
   })
+  t.match(loadConfig({ MCP_JWT_SECRET: secret, MCP_RATE_LIMIT_MAX: '0', MCP_MAX_EVENT_LOOP_DELAY_MS: '0' }), { rateLimitMax: 0, maxEventLoopDelayMs: 0 }, '0 turns the rate limit and load shedding off')
 })
 
 t.test('the secret is trimmed, lists are split, SSM needs a region', async (t) => {
@@ -24,6 +29,7 @@ t.test('the secret is trimmed, lists are split, SSM needs a region', async (t) =
   t.same(loadConfig({ MCP_JWT_SECRET: secret, MCP_ALLOWED_REGISTRY_HOSTS: 'Registry.Example.com, b.example.com:8443,' }).allowedRegistryHosts, ['registry.example.com', 'b.example.com:8443'])
   t.same(loadConfig({ MCP_JWT_SECRET_SSM_PARAMETER: '/quilt/mcp', AWS_DEFAULT_REGION: 'eu-west-1' }).secretSource, { kind: 'ssm', parameter: '/quilt/mcp', region: 'eu-west-1' })
   t.equal(loadConfig({ MCP_JWT_SECRET: secret, MCP_PUBLIC_URL: 'https://catalog.example.com/' }).publicUrl, 'https://catalog.example.com')
+  t.equal(loadConfig({ MCP_JWT_SECRET: secret, MCP_PUBLIC_URL: '' }).publicUrl, undefined, 'empty means unset')
 })
 
 t.test('a bad value stops start-up with a line naming the variable', async (t) => {
@@ -37,7 +43,10 @@ t.test('a bad value stops start-up with a line naming the variable', async (t) =
     [{ MCP_JWT_SECRET: secret, MCP_PATH: 'mcp' }, /MCP_PATH: must start with/],
     [{ MCP_JWT_SECRET: secret, LOG_LEVEL: 'loud' }, /LOG_LEVEL: /],
     [{ MCP_JWT_SECRET: secret, MCP_GRAPHQL_TIMEOUT_MS: '0' }, /MCP_GRAPHQL_TIMEOUT_MS: /],
-    [{ MCP_JWT_SECRET: secret, MCP_PUBLIC_URL: 'catalog' }, /MCP_PUBLIC_URL: /]
+    [{ MCP_JWT_SECRET: secret, MCP_PUBLIC_URL: 'catalog' }, /MCP_PUBLIC_URL: /],
+    [{ MCP_JWT_SECRET: secret, MCP_RATE_LIMIT_MAX: '-1' }, /MCP_RATE_LIMIT_MAX: /],
+    [{ MCP_JWT_SECRET: secret, MCP_RATE_LIMIT_WINDOW_SECONDS: '0' }, /MCP_RATE_LIMIT_WINDOW_SECONDS: /],
+    [{ MCP_JWT_SECRET: secret, MCP_BODY_LIMIT_BYTES: '1MB' }, /MCP_BODY_LIMIT_BYTES: /]
   ]
   for (const [env, message] of cases) {
     t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env))

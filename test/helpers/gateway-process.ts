@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process'
+import { createServer, type AddressInfo } from 'node:net'
+import type { Test } from 'tap'
+
+export interface GatewayProcess {
+  port: number
+  /** JSON log lines the process has written so far. */
+  logs: Array<Record<string, unknown>>
+}
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** The real command line (`serve`) as a separate process, as a container runs it. */
+export async function startGatewayProcess (t: Test, env: Record<string, string>): Promise<GatewayProcess> {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('../../src/cli.ts', import.meta.url).pathname, 'serve'], {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
+  const logs: Array<Record<string, unknown>> = []
+  t.teardown(() => new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve()
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+  }))
+  await new Promise<void>((resolve, reject) => {
+    let buffered = ''
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code} before listening`)))
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString()
+      const lines = buffered.split('\n')
+      buffered = lines.pop() ?? ''
+      for (const line of lines) {
+        const entry = JSON.parse(line) as Record<string, unknown>
+        logs.push(entry)
+        if (typeof entry.msg === 'string' && entry.msg.startsWith('Server listening')) resolve()
+      }
+    })
+  })
+  return { port, logs }
+}
