@@ -59,7 +59,8 @@ async function sdkPattern (): Promise<FastifyInstance> {
 }
 
 async function gateway (): Promise<FastifyInstance> {
-  return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn' }))
+  // No rate limit: the bench is one tenant sending as fast as it can, which is what the limit stops.
+  return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', MCP_RATE_LIMIT_MAX: '0' }))
 }
 
 const targets: Record<string, () => Promise<FastifyInstance>> = { bare, 'jwt-only': jwtOnly, 'sdk-pattern': sdkPattern, gateway }

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Config } from './config.js'
+import { clientErrorHandler, drainUnreadBody } from './connection-guard.js'
 import { errorBody, GatewayError, HTTP_ERRORS, type ErrorReason } from './errors.js'
 import { loggerOptions } from './logger.js'
 import { RegistryClients } from './platform/registry-client.js'
@@ -28,12 +29,15 @@ export interface BuildOptions {
   secretReader?: SecretReader
 }
 
+const IDLE_SWEEP_MS = 100
+
 /** Fastify's own errors keep their status; this names them with our reasons. */
 function reasonForStatus (status: number): ErrorReason {
   switch (status) {
     case 400: return 'bad_request'
     case 404: return 'not_found'
     case 405: return 'method_not_allowed'
+    case 408: return 'request_timeout'
     case 413: return 'body_too_large'
     case 415: return 'unsupported_media_type'
     case 429: return 'rate_limited'
@@ -67,6 +71,9 @@ function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyEr
   }
   if (reason === 'internal_error') request.log.error({ err }, 'request failed')
   request.failureReason = reason
+  // Refusals from hooks (401, 429, 503) and the 413 come before the body is read: the connection
+  // must outlive the unread rest, within bounds.
+  drainUnreadBody(request.raw, () => reply.removeHeader('connection'))
   return reply.code(status).type('application/json').send(errorBody(reason, message))
 }
 
@@ -85,11 +92,28 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     logger: loggerOptions(config),
     // One line per request, written below with what Fastify cannot know (caller, tool, duration).
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: config.bodyLimitBytes,
+    // Malformed request lines and oversized headers never reach a route; answer them in our JSON shape.
+    clientErrorHandler,
+    // During a graceful shutdown, a request that arrives on an already open keep-alive connection is
+    // served (with "Connection: close") rather than refused with Fastify's own 503 body: a proxy does
+    // not retry a failed POST elsewhere, and the shutdown deadline bounds the extra work anyway.
+    return503OnClosing: false,
+    // Undecodable URLs (FST_ERR_BAD_URL) are answered by the router itself unless routed here.
+    frameworkErrors: (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendError(request, reply, err),
     ...options.fastify
   })
   app.decorate('config', config)
   app.decorateRequest('failureReason', null)
+
+  // Node closes idle keep-alive connections once, when close() starts. A connection still busy then
+  // (a request in flight, or the unread rest of a refused upload) goes idle later and would hold the
+  // close until keepAliveTimeout (72 s), past any shutdown deadline; so idle connections are swept
+  // until the server has closed, as Go's http.Server.Shutdown does.
+  app.addHook('preClose', async () => {
+    const sweep = setInterval(() => { app.server.closeIdleConnections() }, IDLE_SWEEP_MS).unref()
+    app.server.once('close', () => { clearInterval(sweep) })
+  })
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({

@@ -25,6 +25,7 @@ export const HTTP_ERRORS = {
   unsupported_media_type: { status: 415, message: 'Send the JSON-RPC message with "Content-Type: application/json".' },
   body_too_large: { status: 413, message: 'The request body is too large.' },
   headers_too_large: { status: 431, message: 'The request headers are too large.' },
+  request_timeout: { status: 408, message: 'The request was not received in time.' },
   rate_limited: { status: 429, message: 'Too many requests; retry after the indicated delay.' },
   overloaded: { status: 503, message: 'The gateway is overloaded; retry shortly.' },
   internal_error: { status: 500, message: 'Internal error in the gateway; it has been logged.' }

@@ -30,7 +30,10 @@ export default fp(async function browserAccess (app: FastifyInstance) {
     methods: ['POST', 'OPTIONS'],
     allowedHeaders: ALLOWED_HEADERS,
     exposedHeaders: EXPOSED_HEADERS,
-    maxAge: 600
+    maxAge: 600,
+    // The strict check answers a non-browser OPTIONS with a text/plain 400; every answer here is JSON
+    // or empty, and a preflight without Origin gets no CORS grant either way.
+    strictPreflight: false
   })
 
   app.decorate('checkOrigin', async function checkOrigin (request: FastifyRequest) {

@@ -1,10 +1,13 @@
 import { SUPPORTED_PROTOCOL_VERSIONS, isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import rateLimit from '@fastify/rate-limit'
+import underPressure from '@fastify/under-pressure'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { GatewayError } from '../errors.js'
 import { authInfoFor, buildMcpServer } from '../mcp/build-server.js'
 import { ExchangeTransport } from '../mcp/exchange-transport.js'
 import type { RegistryClients } from '../platform/registry-client.js'
+import type { Tenant } from '../platform/tenant.js'
 
 export interface McpPluginOptions {
   path: string
@@ -45,14 +48,49 @@ function wantsEventStream (accept: string | undefined): boolean {
   return accept !== undefined && accept.includes('text/event-stream') && !/application\/json|\*\/\*/.test(accept)
 }
 
+/** Seconds a shed client is asked to wait: the event-loop delay is re-sampled every second. */
+const OVERLOADED_RETRY_AFTER_SECONDS = 5
+
+/**
+ * Whose budget a request spends: the user within their registry (two stacks may both have a user
+ * "admin"), else the secret-free hash of the catalog token.
+ */
+function rateLimitKey (tenant: Tenant | null): string {
+  if (tenant === null) throw new GatewayError('internal_error')
+  return tenant.sub !== undefined ? `sub:${tenant.registryUrl}#${tenant.sub}` : `token:${tenant.key}`
+}
+
 /**
  * The MCP endpoint (Streamable HTTP, stateless, JSON responses). Not wrapped in fastify-plugin on
  * purpose: the hooks registered here apply to this scope only, so health and metrics routes stay
- * public by where they live, not by a skip list.
+ * public (and are never shed or rate limited) by where they live, not by a skip list.
  */
 export default async function mcp (app: FastifyInstance, opts: McpPluginOptions) {
+  const { maxEventLoopDelayMs, rateLimitMax, rateLimitWindowSeconds } = app.config
+  // Registered first, so its onRequest hook runs first: an overloaded replica does not even verify tokens.
+  if (maxEventLoopDelayMs > 0) {
+    await app.register(underPressure, {
+      maxEventLoopDelay: maxEventLoopDelayMs,
+      pressureHandler: async () => {
+        throw new GatewayError('overloaded', { headers: { 'retry-after': String(OVERLOADED_RETRY_AFTER_SECONDS) } })
+      }
+    })
+  }
   app.addHook('onRequest', app.checkOrigin)
   app.addHook('onRequest', app.authenticate)
+  if (rateLimitMax > 0) {
+    await app.register(rateLimit, {
+      max: rateLimitMax,
+      timeWindow: rateLimitWindowSeconds * 1000,
+      // preParsing: after authentication (onRequest), so the key is the verified tenant, and before
+      // the body is read, so a tenant over its limit costs no parsing. The count lives in this replica.
+      hook: 'preParsing',
+      keyGenerator: (request) => rateLimitKey(request.tenant),
+      errorResponseBuilder: (_request, context) => new GatewayError('rate_limited', {
+        message: `Rate limit of ${context.max} requests per ${rateLimitWindowSeconds} s exceeded; retry in ${context.after}.`
+      })
+    })
+  }
   // JSON-RPC only: without this, Fastify's built-in text/plain parser would accept strings.
   app.removeContentTypeParser('text/plain')
 

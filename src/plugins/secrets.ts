@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises'
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -11,9 +12,19 @@ declare module 'fastify' {
 
 export type SecretReader = () => Promise<string>
 
+const SSM_CONNECT_TIMEOUT_MS = 3000
+const SSM_REQUEST_TIMEOUT_MS = 5000
+/**
+ * How long start-up waits for the first read. Past it the gateway listens anyway and answers 503 until
+ * the read (retried in the background) succeeds; waiting longer would trip Fastify's plugin timeout
+ * and stop the process instead.
+ */
+const FIRST_READ_WAIT_MS = 3000
+
 export function ssmSecretReader (parameter: string, region: string): SecretReader {
   // Endpoint and credentials come from the AWS SDK's own chain (AWS_ENDPOINT_URL_SSM, task role, ...).
-  const client = new SSMClient({ region, maxAttempts: 3 })
+  // The SDK sets no timeout by default: an endpoint that drops packets would hang a read for ever.
+  const client = new SSMClient({ region, maxAttempts: 3, requestHandler: { connectionTimeout: SSM_CONNECT_TIMEOUT_MS, requestTimeout: SSM_REQUEST_TIMEOUT_MS } })
   return async () => {
     const { Parameter } = await client.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }))
     if (typeof Parameter?.Value !== 'string') throw new Error(`SSM parameter ${parameter} has no value`)
@@ -135,7 +146,7 @@ export default fp(async function secrets (app: FastifyInstance, opts: SecretsPlu
   const store = new SecretStore(reader, { refreshMs: opts.refreshSeconds * 1000, log: app.log })
   app.decorate('secrets', store)
   app.log.info({ secretSource: source.kind === 'ssm' ? `ssm:${source.parameter}` : 'MCP_JWT_SECRET' }, 'JWT secret source')
-  // Awaited on ready so a healthy start is ready at once; a failing SSM does not block start-up.
-  app.addHook('onReady', () => store.start())
+  // Awaited on ready so a healthy start is ready at once; a failing or hanging SSM does not block start-up.
+  app.addHook('onReady', () => Promise.race([store.start(), delay(FIRST_READ_WAIT_MS, undefined, { ref: false })]))
   app.addHook('onClose', async () => { store.stop() })
 }, { name: 'secrets' })

@@ -17,6 +17,10 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
     graphqlTimeoutMs: 5000,
     graphqlMutationTimeoutMs: 10000,
     shutdownTimeoutMs: 5000,
+    rateLimitMax: 600,
+    rateLimitWindowSeconds: 60,
+    maxEventLoopDelayMs: 1000,
+    bodyLimitBytes: 1024 * 1024,
     logLevel: 'info',
     ...overrides
   }

@@ -11,12 +11,15 @@ export type SsmMode = 'ok' | 'error' | 'throttle' | 'missing'
 export class FakeSsm {
   value: string
   mode: SsmMode = 'ok'
+  /** Delay before each answer (a slow or hanging SSM). */
+  delayMs = 0
   version = 1
   /** GetParameter calls received, including failed ones. */
   calls = 0
   lastRequest: { name?: string, withDecryption?: boolean } = {}
   url = ''
   readonly #server = createServer((req, res) => { this.#handle(req, res) })
+  readonly #delayed = new Set<NodeJS.Timeout>()
 
   constructor (value: string) {
     this.value = value
@@ -29,6 +32,7 @@ export class FakeSsm {
   }
 
   async close (): Promise<void> {
+    for (const timer of this.#delayed) clearTimeout(timer)
     this.#server.closeAllConnections()
     await new Promise<void>((resolve) => this.#server.close(() => resolve()))
   }
@@ -37,26 +41,32 @@ export class FakeSsm {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
-      const reply = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' })
-        res.end(JSON.stringify(body))
-      }
-      if (req.headers['x-amz-target'] !== 'AmazonSSM.GetParameter') {
-        reply(400, { __type: 'UnknownOperationException', message: `unsupported ${String(req.headers['x-amz-target'])}` })
-        return
-      }
-      this.calls++
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { Name?: string, WithDecryption?: boolean }
-      this.lastRequest = { name: body.Name, withDecryption: body.WithDecryption }
-      switch (this.mode) {
-        case 'error': return reply(500, { __type: 'InternalServerError', message: 'injected outage' })
-        case 'throttle': return reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' })
-        case 'missing': return reply(400, { __type: 'ParameterNotFound', message: 'not found' })
-        case 'ok': return reply(200, {
-          Parameter: { Name: body.Name, Type: 'SecureString', Value: this.value, Version: this.version, DataType: 'text', LastModifiedDate: Date.now() / 1000 }
-        })
-      }
+      const timer = setTimeout(() => { this.#delayed.delete(timer); this.#answer(req, res, chunks) }, this.delayMs)
+      this.#delayed.add(timer)
     })
+  }
+
+  #answer (req: IncomingMessage, res: ServerResponse, chunks: Buffer[]): void {
+    if (res.destroyed) return
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' })
+      res.end(JSON.stringify(body))
+    }
+    if (req.headers['x-amz-target'] !== 'AmazonSSM.GetParameter') {
+      reply(400, { __type: 'UnknownOperationException', message: `unsupported ${String(req.headers['x-amz-target'])}` })
+      return
+    }
+    this.calls++
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { Name?: string, WithDecryption?: boolean }
+    this.lastRequest = { name: body.Name, withDecryption: body.WithDecryption }
+    switch (this.mode) {
+      case 'error': return reply(500, { __type: 'InternalServerError', message: 'injected outage' })
+      case 'throttle': return reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' })
+      case 'missing': return reply(400, { __type: 'ParameterNotFound', message: 'not found' })
+      case 'ok': return reply(200, {
+        Parameter: { Name: body.Name, Type: 'SecureString', Value: this.value, Version: this.version, DataType: 'text', LastModifiedDate: Date.now() / 1000 }
+      })
+    }
   }
 }
 
