@@ -1,7 +1,6 @@
-import { z } from 'zod'
 import { meQuery } from '../platform/operations/me.js'
 import type { ToolContext } from './context.js'
-import { defineTool, type ResourceDefinition } from './define.js'
+import { defineView } from './define.js'
 import type { ToolOutput } from './result.js'
 
 async function authStatus (ctx: ToolContext): Promise<ToolOutput> {
@@ -21,21 +20,13 @@ async function authStatus (ctx: ToolContext): Promise<ToolOutput> {
   }
 }
 
-export const authTools = [
-  defineTool({
-    name: 'auth_status',
-    title: 'Who am I',
-    description: 'Checks that the catalog credentials work and tells who the caller is in the Quilt catalog: user name, email, active role and available roles, admin flag, and when the token expires. Use it first when other tools report permission problems.',
-    inputSchema: z.object({}),
-    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-    run: (_args, ctx) => authStatus(ctx)
-  })
-]
-
-export const authResources: ResourceDefinition[] = [{
+const authView = defineView({
   name: 'auth_status',
   uri: 'quilt://auth/status',
-  title: 'Catalog identity',
-  description: 'The signed-in catalog user, role and token expiry (same as the auth_status tool).',
+  title: 'Who am I',
+  description: 'Checks that the catalog credentials work and tells who the caller is in the Quilt catalog: user name, email, active role and available roles, admin flag, and when the token expires. Use it first when other tools report permission problems.',
   read: authStatus
-}]
+})
+
+export const authTools = [authView.tool]
+export const authResources = [authView.resource]

@@ -1,7 +1,6 @@
-import { z } from 'zod'
 import { bucketListQuery } from '../platform/operations/buckets.js'
 import type { ToolContext } from './context.js'
-import { defineTool, type ResourceDefinition } from './define.js'
+import { defineView } from './define.js'
 import { bulletList } from './format.js'
 import type { ToolOutput } from './result.js'
 
@@ -16,21 +15,13 @@ async function bucketList (ctx: ToolContext): Promise<ToolOutput> {
   return { text, data: { total: buckets.length, buckets } }
 }
 
-export const bucketTools = [
-  defineTool({
-    name: 'bucket_list',
-    title: 'List buckets',
-    description: 'Lists the S3 buckets of this Quilt catalog that the caller can see: name, title, description, tags. Use it to find which bucket to pass to packages_list, search_packages or package_browse. Takes no arguments.',
-    inputSchema: z.object({}),
-    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-    run: (_args, ctx) => bucketList(ctx)
-  })
-]
-
-export const bucketResources: ResourceDefinition[] = [{
+const bucketView = defineView({
   name: 'bucket_list',
   uri: 'quilt://buckets',
-  title: 'Catalog buckets',
-  description: 'The buckets of this Quilt catalog visible to the caller (same as the bucket_list tool).',
+  title: 'List buckets',
+  description: 'Lists the S3 buckets of this Quilt catalog that the caller can see: name, title, description, tags. Use it to find which bucket to pass to packages_list, search_packages or package_browse. Takes no arguments.',
   read: bucketList
-}]
+})
+
+export const bucketTools = [bucketView.tool]
+export const bucketResources = [bucketView.resource]

@@ -1,5 +1,5 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js'
-import type { z } from 'zod'
+import { z } from 'zod'
 import type { ToolContext } from './context.js'
 import type { ToolOutput } from './result.js'
 
@@ -26,4 +26,28 @@ export interface ResourceDefinition {
   title: string
   description: string
   read (ctx: ToolContext): Promise<ToolOutput>
+}
+
+/**
+ * An argument-free, read-only view served both ways: as a tool (what models call) and as a resource
+ * (what hosts attach as context), from one body and one description.
+ */
+export function defineView (view: {
+  name: string
+  uri: string
+  title: string
+  description: string
+  read (ctx: ToolContext): Promise<ToolOutput>
+}): { tool: ToolDefinition, resource: ResourceDefinition } {
+  return {
+    tool: defineTool({
+      name: view.name,
+      title: view.title,
+      description: view.description,
+      inputSchema: z.object({}),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      run: (_args, ctx) => view.read(ctx)
+    }),
+    resource: { name: view.name, uri: view.uri, title: view.title, description: `${view.description} (Also the ${view.name} tool.)`, read: view.read }
+  }
 }
