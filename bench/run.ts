@@ -60,6 +60,11 @@ async function startTarget (target: string): Promise<{ child: ChildProcess, port
   return { child, port }
 }
 
+/** CPU seconds (user + system) the process has used so far, from /proc (clock ticks of 10 ms). */
+const cpuSeconds = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
 
 async function load (port: number, row: Row, options: { duration?: number, amount?: number }) {
@@ -91,27 +96,34 @@ if (values.soak !== undefined) {
   console.log(`RSS drift over ${total} requests: ${drift.toFixed(1)}% (goal: within 10%)`)
   await stop(child)
 } else {
-  const results: Array<{ name: string, reqPerSec: number, p50Ms: number, p99Ms: number, rssMb: number }> = []
+  const results: Array<{ name: string, reqPerSec: number, p50Ms: number, p99Ms: number, cpuUsPerRequest: number, rssMb: number }> = []
   // --only <text> runs the rows whose name contains it (for iterating on one path).
   for (const row of rows.filter((r) => values.only === undefined || r.name.includes(values.only))) {
     const { child, port } = await startTarget(row.target)
     await load(port, row, { duration: 2 })
+    const cpuBefore = cpuSeconds(child.pid!)
     const r = await load(port, row, { duration })
-    results.push({ name: row.name, reqPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, rssMb: Math.round(rssMb(child.pid!)) })
+    // CPU per request of the target alone: throughput at a fixed 20 connections also depends on the
+    // stub registry and the load generator, which share this machine's two cores with it.
+    const cpuUsPerRequest = Math.round((cpuSeconds(child.pid!) - cpuBefore) * 1e6 / r.requests.total)
+    results.push({ name: row.name, reqPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, cpuUsPerRequest, rssMb: Math.round(rssMb(child.pid!)) })
     await stop(child)
   }
   const rate = (name: string) => results.find((r) => r.name === name)?.reqPerSec ?? Number.NaN
+  const cpu = (name: string) => results.find((r) => r.name === name)?.cpuUsPerRequest ?? Number.NaN
   const ratios = {
     gatewayOverSdkPatternRegistryCall: +(rate('gateway tools/call (registry)') / rate('SDK pattern tools/call (registry)')).toFixed(2),
     gatewayOverSdkPatternPureCall: +(rate('gateway tools/call (pure)') / rate('SDK pattern tools/call (pure)')).toFixed(2),
+    sdkPatternOverGatewayCpuPerRegistryCall: +(cpu('SDK pattern tools/call (registry)') / cpu('gateway tools/call (registry)')).toFixed(2),
     gatewayRegistryCallOverBare: +(rate('gateway tools/call (registry)') / rate('bare route')).toFixed(3),
     bareOverGateway401: +(rate('bare route') / rate('gateway 401 (no token)')).toFixed(2)
   }
   console.log(`\n${connections} connections, ${duration} s per row, node ${process.version}\n`)
-  console.log('row'.padEnd(40) + 'req/s'.padStart(9) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + 'RSS MB'.padStart(9))
-  for (const r of results) console.log(r.name.padEnd(40) + String(r.reqPerSec).padStart(9) + String(r.p50Ms).padStart(9) + String(r.p99Ms).padStart(9) + String(r.rssMb).padStart(9))
+  console.log('row'.padEnd(40) + 'req/s'.padStart(9) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + 'CPU us/req'.padStart(12) + 'RSS MB'.padStart(9))
+  for (const r of results) console.log(r.name.padEnd(40) + String(r.reqPerSec).padStart(9) + String(r.p50Ms).padStart(9) + String(r.p99Ms).padStart(9) + String(r.cpuUsPerRequest).padStart(12) + String(r.rssMb).padStart(9))
   console.log(`\ngateway / SDK pattern, tools/call with a registry call: ${ratios.gatewayOverSdkPatternRegistryCall}x (goal >= 3)`)
   console.log(`gateway / SDK pattern, tools/call without one:          ${ratios.gatewayOverSdkPatternPureCall}x`)
+  console.log(`CPU per call, SDK pattern / gateway (registry call):   ${ratios.sdkPatternOverGatewayCpuPerRegistryCall}x`)
   console.log(`gateway tools/call (registry) / bare route:             ${ratios.gatewayRegistryCallOverBare}`)
   console.log(`bare route / gateway 401:                               ${ratios.bareOverGateway401}x (goal <= 2)`)
   writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, connections, durationSeconds: duration, results, ratios }, null, 2) + '\n')

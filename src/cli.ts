@@ -1,18 +1,25 @@
 #!/usr/bin/env node
 import { ConfigError } from './config.js'
+import { demo } from './commands/demo.js'
+import { sampleRegistry } from './commands/sample-registry.js'
 import { serve } from './commands/serve.js'
+import { stdio } from './commands/stdio.js'
 import { token } from './commands/token.js'
 import { UsageError } from './commands/usage-error.js'
+import { LocalCredentialsError } from './platform/quilt3-login.js'
 
 const USAGE = `Usage: quilt-mcp-gateway <command> [options]
 
 Commands:
-  serve    Run the HTTP gateway as configured by the environment (default)
-  token    Mint a gateway token for testing
+  serve            Run the HTTP gateway as configured by the environment (default)
+  demo             Run the gateway with an embedded sample registry and print a ready token
+  stdio            Serve the tools over MCP stdio to one local user (desktop MCP clients)
+  token            Mint a gateway token for testing
+  sample-registry  Run only the sample registry (demo data over GraphQL)
 
 Run "quilt-mcp-gateway <command> --help" for a command's options.`
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { serve, token }
+const commands: Record<string, (args: string[]) => Promise<void>> = { serve, demo, stdio, token, 'sample-registry': sampleRegistry }
 
 async function main (argv: string[]): Promise<void> {
   const [first, ...rest] = argv
@@ -26,15 +33,20 @@ async function main (argv: string[]): Promise<void> {
   await command(first === name ? rest : argv)
 }
 
-/** Errors the person at the terminal caused: one clear line, exit code 2. */
+/** Errors whose message is written for the person at the terminal (what is wrong, what to do). */
+function isExplained (err: unknown): err is Error {
+  return err instanceof ConfigError || err instanceof UsageError || err instanceof LocalCredentialsError
+}
+
+/** Errors the person at the terminal caused or can fix (not logged in, say): one clear line, exit code 2. */
 function isUsageMistake (err: unknown): err is Error {
-  return err instanceof ConfigError || err instanceof UsageError ||
+  return isExplained(err) ||
     (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   let text: string
-  if (err instanceof ConfigError || err instanceof UsageError) text = err.message
+  if (isExplained(err)) text = err.message
   // node:util parseArgs explains at length; its first sentence is the useful part.
   else if (isUsageMistake(err)) text = `${err.message.split('. ')[0]} (see --help)`
   else text = err instanceof Error ? (err.stack ?? err.message) : String(err)

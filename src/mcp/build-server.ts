@@ -19,6 +19,11 @@ export interface McpDeps {
   log: FastifyBaseLogger
   /** Called after each tool call, for metrics. */
   observeTool?: (tool: string, outcome: 'ok' | 'error') => void
+  /**
+   * The tenant of every request that carries no AuthInfo. stdio: one local user for the whole
+   * connection. The HTTP route never sets it, so an unauthenticated HTTP request still fails loudly.
+   */
+  tenant?: Tenant
 }
 
 const INSTRUCTIONS = 'Tools for one Quilt data catalog: buckets, versioned packages (browse, diff, create, update, delete) and search. ' +
@@ -54,8 +59,8 @@ export function authInfoFor (tenant: Tenant): AuthInfo {
   }
 }
 
-function tenantOf (authInfo: AuthInfo | undefined): Tenant {
-  const tenant = authInfo?.extra?.tenant
+function tenantOf (authInfo: AuthInfo | undefined, connectionTenant: Tenant | undefined): Tenant {
+  const tenant = authInfo?.extra?.tenant ?? connectionTenant
   // Unreachable through the HTTP route, which authenticates first; fail loudly rather than serve anonymously.
   if (typeof tenant !== 'object' || tenant === null || !('catalogToken' in tenant)) throw new Error('MCP request without an authenticated tenant')
   return tenant as Tenant
@@ -68,8 +73,8 @@ function describeIssues (error: z.ZodError): string {
 /**
  * One SDK Server per HTTP request: the SDK forbids sharing a server or transport between requests
  * (cross-client response leaks were fixed in 1.26 by enforcing this), so nothing here outlives the
- * request. The low-level Server (rather than McpServer) serves the precomputed lists above instead of
- * re-deriving JSON Schemas from zod on every tools/list.
+ * request (stdio serves its single connection with one). The low-level Server (rather than McpServer)
+ * serves the precomputed lists above instead of re-deriving JSON Schemas from zod on every tools/list.
  */
 export function buildMcpServer (deps: McpDeps): Server {
   const server = new Server(
@@ -77,7 +82,7 @@ export function buildMcpServer (deps: McpDeps): Server {
     { capabilities: { tools: { listChanged: false }, resources: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator: sharedSchemaValidator }
   )
   const contextFor = (extra: { authInfo?: AuthInfo, signal: AbortSignal }): ToolContext => {
-    const tenant = tenantOf(extra.authInfo)
+    const tenant = tenantOf(extra.authInfo, deps.tenant)
     return { tenant, registry: deps.registries.for(tenant), log: deps.log, signal: extra.signal }
   }
 

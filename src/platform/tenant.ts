@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import type { LocalCredentials } from './quilt3-login.js'
 
 /** The claims the gateway reads from a verified token; anything else in the token is ignored. */
 export const TokenClaimsSchema = z.object({
@@ -51,6 +52,11 @@ export function hashToken (token: string): string {
   return createHash('sha256').update(token).digest('base64url').slice(0, 22)
 }
 
+const tenantKey = (registryUrl: string, catalogToken: string) => `${registryUrl}#${hashToken(catalogToken)}`
+
+// Lower-cased host, default port dropped, no trailing slash: one registry, one spelling, one cache key.
+const normaliseRegistryUrl = (url: URL) => `${url.origin}${url.pathname.replace(/\/+$/, '')}`
+
 /**
  * Turns verified claims into a Tenant, or says why the token cannot be served. The allow-list stops a
  * validly signed token from steering the gateway at an arbitrary host (SSRF); without one, any https
@@ -67,7 +73,7 @@ export function tenantFromClaims (claims: unknown, allowedHosts: readonly string
     return 'registry_not_allowed'
   }
   if (registry.protocol === 'http:' && !loopback) return 'registry_not_allowed'
-  const registryUrl = `${registry.origin}${registry.pathname.replace(/\/+$/, '')}`
+  const registryUrl = normaliseRegistryUrl(registry)
   const catalogUrl = c.catalog_url !== undefined ? parseHttpUrl(c.catalog_url)?.href.replace(/\/+$/, '') : undefined
   return {
     sub: c.sub,
@@ -79,6 +85,26 @@ export function tenantFromClaims (claims: unknown, allowedHosts: readonly string
     registryUrl,
     catalogUrl,
     expiresAt: c.exp,
-    key: `${registryUrl}#${hashToken(c.catalog_token)}`
+    key: tenantKey(registryUrl, c.catalog_token)
+  }
+}
+
+/** Expiry of a tenant whose credentials state none: 9999-12-31T23:59:59Z, still a valid Date to print. */
+export const NO_KNOWN_EXPIRY = 253_402_300_799
+
+/**
+ * The one tenant of the stdio mode. No allow-list here: the user runs the gateway with their own
+ * credentials against the registry they configured, exactly as quilt3 would talk to it. Environment
+ * credentials carry no expiry, so the tenant never expires and the registry decides.
+ */
+export function tenantFromLocalCredentials (credentials: LocalCredentials): Tenant {
+  const registryUrl = normaliseRegistryUrl(new URL(credentials.registryUrl))
+  return {
+    catalogToken: credentials.catalogToken,
+    registryUrl,
+    catalogUrl: credentials.catalogUrl,
+    // quilt3 may save a fractional expires_at; the registry-client cache wants whole milliseconds.
+    expiresAt: Math.floor(credentials.expiresAt ?? NO_KNOWN_EXPIRY),
+    key: tenantKey(registryUrl, credentials.catalogToken)
   }
 }

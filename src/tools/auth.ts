@@ -1,4 +1,5 @@
 import { meQuery } from '../platform/operations/me.js'
+import { NO_KNOWN_EXPIRY } from '../platform/tenant.js'
 import type { ToolContext } from './context.js'
 import { defineView } from './define.js'
 import type { ToolOutput } from './result.js'
@@ -6,7 +7,9 @@ import type { ToolOutput } from './result.js'
 async function authStatus (ctx: ToolContext): Promise<ToolOutput> {
   const { me } = await ctx.registry.execute(meQuery, {}, ctx.signal)
   const { tenant } = ctx
-  const token = { sub: tenant.sub ?? null, expires_at: new Date(tenant.expiresAt * 1000).toISOString(), catalog_url: tenant.catalogUrl ?? null, registry_url: tenant.registryUrl }
+  // Local credentials (stdio with QUILT_CATALOG_TOKEN) may carry no expiry; say so instead of a date in 9999.
+  const expiresAt = tenant.expiresAt === NO_KNOWN_EXPIRY ? null : new Date(tenant.expiresAt * 1000).toISOString()
+  const token = { sub: tenant.sub ?? null, expires_at: expiresAt, catalog_url: tenant.catalogUrl ?? null, registry_url: tenant.registryUrl }
   if (me === null) {
     return {
       text: 'The catalog accepted the request but reports no signed-in user (anonymous access). Sign in to the catalog for your own permissions.',
@@ -15,7 +18,7 @@ async function authStatus (ctx: ToolContext): Promise<ToolOutput> {
   }
   const roles = me.roles.map((role) => role.name)
   return {
-    text: `Signed in to the Quilt catalog as ${me.name} <${me.email}>, active role "${me.role.name}"${roles.length > 1 ? ` (available: ${roles.join(', ')})` : ''}${me.isAdmin ? ', administrator' : ''}. Token valid until ${token.expires_at}.`,
+    text: `Signed in to the Quilt catalog as ${me.name} <${me.email}>, active role "${me.role.name}"${roles.length > 1 ? ` (available: ${roles.join(', ')})` : ''}${me.isAdmin ? ', administrator' : ''}. ${expiresAt === null ? 'Token expiry unknown.' : `Token valid until ${expiresAt}.`}`,
     data: { authenticated: true, user: { name: me.name, email: me.email, is_admin: me.isAdmin, role: me.role.name, roles }, token }
   }
 }

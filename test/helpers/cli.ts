@@ -1,16 +1,65 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process'
+import type { Readable, Writable } from 'node:stream'
+import type { Test } from 'tap'
 
 export interface CliResult { code: number, stdout: string, stderr: string }
+
+/** The command line as `node` runs it from source (through tsx); append the command's own arguments. */
+export const CLI_ARGS = ['--import', 'tsx', new URL('../../src/cli.ts', import.meta.url).pathname]
+
+/** A clean environment (nothing inherited but PATH and HOME) plus the given variables. */
+export const cliEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...env })
 
 /** Runs the real command line (from source, through tsx) as a user would, and collects its output. */
 export function runCli (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', new URL('../../src/cli.ts', import.meta.url).pathname, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      timeout: 30_000
-    }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...CLI_ARGS, ...args], { env: cliEnv(env), timeout: 30_000 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1
       resolve({ code, stdout, stderr })
     })
   })
+}
+
+export interface RunningCli {
+  child: ChildProcessByStdio<Writable, Readable, Readable>
+  stdout: () => string
+  stderr: () => string
+  /** Exit code, or the signal's name when a signal ended it. */
+  exited: Promise<number | string>
+  /** Resolves with the match once stdout matches; rejects if the process exits or 30 s pass first. */
+  waitForStdout: (pattern: RegExp) => Promise<RegExpMatchArray>
+}
+
+/** Starts a long-running command (a server); killed at the end of the test if still running. */
+export function startCli (t: Test, args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
+  const child = spawn(process.execPath, [...CLI_ARGS, ...args], { env: cliEnv(env), stdio: ['pipe', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  const exited = new Promise<number | string>((resolve) => child.once('close', (code, signal) => { resolve(code ?? signal ?? -1) }))
+  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  const waitForStdout = (pattern: RegExp) => new Promise<RegExpMatchArray>((resolve, reject) => {
+    const check = () => {
+      const match = pattern.exec(stdout)
+      if (match === null) return
+      cleanup()
+      resolve(match)
+    }
+    const fail = (why: string) => () => {
+      cleanup()
+      reject(new Error(`${why} before stdout matched ${pattern}\nstdout: ${stdout}\nstderr: ${stderr}`))
+    }
+    const onExit = fail('the command exited')
+    const timer = setTimeout(fail('30 s passed'), 30_000)
+    const cleanup = () => {
+      clearTimeout(timer)
+      child.stdout.off('data', check)
+      child.off('close', onExit)
+    }
+    child.stdout.on('data', check)
+    child.once('close', onExit)
+    check()
+  })
+  return { child, stdout: () => stdout, stderr: () => stderr, exited, waitForStdout }
 }

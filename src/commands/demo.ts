@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../config.js'
+import { ACME_TOKEN } from '../sample-registry/data.js'
+import { startSampleRegistry, type SampleRegistry } from '../sample-registry/server.js'
+import { startServer } from '../server.js'
+import { signHs256 } from '../token.js'
+import { displayHost, explainListenError, parsePort } from './flags.js'
+
+export const DEMO_USAGE = `Usage: quilt-mcp-gateway demo [--port 8000] [--host 127.0.0.1] [--registry-port 0]
+
+Starts the gateway together with an embedded sample Quilt registry (a real GraphQL server with a few
+buckets and packages), signs a token for it with a throw-away secret, and prints how to call it.
+Nothing leaves this machine. Stop it with Ctrl-C.
+
+Options:
+  --port <port>           gateway port; 0 picks a free one              default: 8000
+  --host <address>        gateway listen address                        default: 127.0.0.1
+  --registry-port <port>  sample registry port (always on 127.0.0.1)   default: 0 (any free one)
+  -h, --help              this text`
+
+/** The catalog the demo's links point at; it does not exist, the links only show their shape. */
+const DEMO_CATALOG_URL = 'https://demo.quilt.example'
+const TOKEN_HOURS = 12
+
+export interface DemoHandle {
+  gatewayUrl: string
+  registry: SampleRegistry
+  token: string
+  close: () => Promise<void>
+}
+
+/** Starts the demo and returns what it prints about (tests drive it through the real command line). */
+export async function startDemo (options: { port: number, host: string, registryPort: number }): Promise<DemoHandle> {
+  // Loopback only: the gateway accepts a plain-http registry on loopback and nowhere else.
+  const registry = await startSampleRegistry({ port: options.registryPort, host: '127.0.0.1' })
+    .catch((err: unknown) => { throw explainListenError(err, '--registry-port', options.registryPort) })
+  const secret = randomBytes(32).toString('base64url')
+  const config = loadConfig({ MCP_JWT_SECRET: secret, PORT: String(options.port), HOST: options.host, LOG_LEVEL: 'warn' })
+  const app = await startServer(config).catch(async (err: unknown) => {
+    await registry.close()
+    throw explainListenError(err, '--port', options.port)
+  })
+  // startServer has already listened, when Fastify takes no more hooks. The HTTP server's 'close'
+  // comes once in-flight requests (which may still need the registry) have finished.
+  app.server.once('close', () => { registry.close().catch(() => {}) })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : options.port
+  const now = Math.floor(Date.now() / 1000)
+  const token = signHs256({
+    sub: 'demo-user',
+    email: 'demo@quilt.example',
+    catalog_token: ACME_TOKEN,
+    registry_url: registry.url,
+    catalog_url: DEMO_CATALOG_URL,
+    iat: now,
+    exp: now + TOKEN_HOURS * 3600
+  }, secret)
+  return { gatewayUrl: `http://${displayHost(options.host)}:${port}`, registry, token, close: () => app.close() }
+}
+
+/** Where things listen and where the secret comes from (never the secret), for stderr. */
+function startupLines ({ gatewayUrl, registry }: DemoHandle): string {
+  const tenant = registry.tenants[ACME_TOKEN]
+  const buckets = tenant?.buckets.map((bucket) => bucket.name).join(', ') ?? ''
+  return [
+    `  sample registry  ${registry.url}/graphql  (in memory; user ${tenant?.me.email ?? '?'}, buckets ${buckets})`,
+    `  gateway          ${gatewayUrl}/mcp  (health: ${gatewayUrl}/healthz)`,
+    '  JWT secret       random, generated in memory for this run (MCP_JWT_SECRET and SSM are not read)',
+    ''
+  ].join('\n')
+}
+
+function instructions ({ gatewayUrl, token }: DemoHandle): string {
+  const mcp = `${gatewayUrl}/mcp`
+  const curl = (body: string) => `curl -s ${mcp} \\\n    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\\n    -d '${body}'`
+  return `
+Quilt MCP gateway demo on ${mcp}
+
+A token for the sample tenant, valid ${TOKEN_HOURS} hours or until the demo stops (its secret dies with it):
+
+  export TOKEN=${token}
+
+List the tools:
+
+  ${curl('{"jsonrpc":"2.0","id":1,"method":"tools/list"}')}
+
+Call one (the latest revision of a package, its metadata and history):
+
+  ${curl('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"package_info","arguments":{"bucket":"quilt-example","package_name":"examples/wellplates"}}}')}
+
+MCP Inspector (needs Node 22 or newer), from the command line:
+
+  npx @modelcontextprotocol/inspector --cli ${mcp} --transport http --header "Authorization: Bearer $TOKEN" --method tools/list
+
+or run "npx @modelcontextprotocol/inspector", choose Transport "Streamable HTTP", URL ${mcp},
+and add the header "Authorization: Bearer <the token above>".
+
+Press Ctrl-C to stop.
+`
+}
+
+export async function demo (args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: '8000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'registry-port': { type: 'string', default: '0' },
+      help: { type: 'boolean', short: 'h' }
+    }
+  })
+  if (values.help === true) {
+    process.stdout.write(`${DEMO_USAGE}\n`)
+    return
+  }
+  const port = parsePort('--port', values.port)
+  const registryPort = parsePort('--registry-port', values['registry-port'])
+  process.stderr.write('Starting the sample registry and the gateway...\n')
+  const handle = await startDemo({ port, host: values.host, registryPort })
+  process.stderr.write(startupLines(handle))
+  process.stdout.write(instructions(handle))
+}

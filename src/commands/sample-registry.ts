@@ -1,0 +1,39 @@
+import closeWithGrace from 'close-with-grace'
+import { parseArgs } from 'node:util'
+import { startSampleRegistry } from '../sample-registry/server.js'
+import { explainListenError, parsePort } from './flags.js'
+
+export const SAMPLE_REGISTRY_USAGE = `Usage: quilt-mcp-gateway sample-registry [--port 4000] [--host 127.0.0.1]
+
+Runs only the embedded sample Quilt registry: a GraphQL server at /graphql with demo tenants, buckets
+and packages, kept in memory (changes are lost on exit). Point a gateway token at it with
+"quilt-mcp-gateway token --registry-url <its URL> --catalog-token <a tenant token below>".
+The gateway accepts a plain-http registry on loopback only.
+
+Options:
+  --port <port>     listen port; 0 picks a free one   default: 4000
+  --host <address>  listen address                    default: 127.0.0.1
+  -h, --help        this text`
+
+export async function sampleRegistry (args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: '4000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      help: { type: 'boolean', short: 'h' }
+    }
+  })
+  if (values.help === true) {
+    process.stdout.write(`${SAMPLE_REGISTRY_USAGE}\n`)
+    return
+  }
+  const port = parsePort('--port', values.port)
+  const registry = await startSampleRegistry({ port, host: values.host })
+    .catch((err: unknown) => { throw explainListenError(err, '--port', port) })
+  // SIGTERM (docker stop) and Ctrl-C close the listener and its keep-alive connections, then exit 0.
+  closeWithGrace({ delay: 5000, logger: false }, () => registry.close())
+  const tenants = Object.entries(registry.tenants).map(([token, tenant]) =>
+    `  ${token.padEnd(22)}${tenant.me.email}, buckets ${tenant.buckets.map((bucket) => bucket.name).join(', ')}`)
+  process.stdout.write(`Sample Quilt registry on ${registry.url}/graphql\nTenants (catalog token, user, buckets):\n${tenants.join('\n')}\n`)
+}

@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process'
+import t from 'tap'
+import { ACME_TOKEN, demoTenants } from '../../src/sample-registry/data.js'
+import { runCli, startCli } from '../helpers/cli.js'
+import { connectClient } from '../helpers/mcp-client.js'
+
+const wellplates = { bucket: 'quilt-example', package_name: 'examples/wellplates' }
+const oldestWellplates = demoTenants()[ACME_TOKEN]?.packages.find((p) => p.name === wellplates.package_name)?.revisions.at(-1)?.hash
+
+/** Arguments from the demo data for every read-only tool; a new read-only tool must be added here. */
+const sampleArguments: Record<string, Record<string, unknown>> = {
+  auth_status: {},
+  bucket_list: {},
+  packages_list: { bucket: 'quilt-example' },
+  package_info: wellplates,
+  package_browse: { ...wellplates, path: 'data/' },
+  package_diff: { ...wellplates, hash_a: oldestWellplates?.slice(0, 12) },
+  search_packages: { query: 'plate' },
+  search_objects: { query: 'img_001' },
+  catalog_url: { ...wellplates, path: 'README.md' }
+}
+
+/** Runs one printed shell command, as a person pasting it would after `export TOKEN=...`. */
+function runShell (command: string, token: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('bash', ['-c', command], { env: { PATH: process.env.PATH, TOKEN: token }, timeout: 15_000 }, (err, stdout) => {
+      if (err !== null) reject(err)
+      else resolve(stdout)
+    })
+  })
+}
+
+t.test('demo: the printed commands work, the token serves every read-only tool, SIGTERM stops it all', async (t) => {
+  const demo = startCli(t, ['demo', '--port', '0'])
+  await demo.waitForStdout(/Press Ctrl-C to stop\./)
+  const out = demo.stdout()
+  const gatewayUrl = /demo on (http:\/\/127\.0\.0\.1:(\d+))\/mcp/.exec(out)
+  const token = /^ {2}export TOKEN=(\S+)$/m.exec(out)?.[1]
+  t.ok(gatewayUrl !== null && gatewayUrl[2] !== '0', 'the printed URL carries the real port, not 0')
+  t.ok(token, 'a token is printed')
+  if (gatewayUrl === null || token === undefined) return
+  t.match(demo.stderr(), `gateway          ${gatewayUrl[1]}/mcp`, 'stderr says where the gateway listens')
+  t.match(demo.stderr(), /JWT secret {7}random, generated in memory/, 'and where the secret comes from')
+  const registryUrl = /sample registry {2}(http:\S+)\/graphql/.exec(demo.stderr())?.[1]
+  t.ok(registryUrl, 'and where the registry listens')
+  t.notMatch(out + demo.stderr(), /"level":/, 'no log lines in a quiet start')
+
+  // Each printed curl command, from "curl" to the first line without a trailing backslash.
+  const curls = [...out.matchAll(/^ {2}(curl (?:.*\\\n)*.*)$/gm)].map((match) => match[1] as string)
+  t.equal(curls.length, 2, 'one curl for tools/list, one for a tool call')
+  const [list, call] = await Promise.all(curls.map(async (command) => JSON.parse(await runShell(command, token)) as { result: Record<string, unknown> }))
+  t.ok(Array.isArray(list?.result.tools) && (list.result.tools as unknown[]).length > 0, 'tools/list through curl')
+  t.notOk(call?.result.isError, 'the printed tool call succeeds')
+  t.match(call?.result, { structuredContent: { ...wellplates, revisions_total: 3 } }, 'with the sample package')
+  t.match(out, `--cli ${gatewayUrl[1]}/mcp --transport http --header "Authorization: Bearer $TOKEN"`, 'the Inspector command points at the gateway')
+
+  const client = await connectClient(t, gatewayUrl[1] as string, token)
+  const readOnly = (await client.listTools()).tools.filter((tool) => tool.annotations?.readOnlyHint === true)
+  t.same(readOnly.map((tool) => tool.name).sort(), Object.keys(sampleArguments).sort(), 'sample arguments for exactly the read-only tools')
+  for (const tool of readOnly) {
+    const args = sampleArguments[tool.name] ?? {}
+    const result = await client.callTool({ name: tool.name, arguments: args })
+    t.notOk(result.isError, `${tool.name} succeeds`, { args, content: result.content })
+  }
+  await client.close()
+
+  demo.child.kill('SIGTERM')
+  t.equal(await demo.exited, 0, 'SIGTERM: clean exit')
+  await t.rejects(fetch(`${registryUrl}/graphql`, { method: 'POST' }), 'the sample registry is closed too')
+})
+
+t.test('demo: --help and bad flags', async (t) => {
+  const help = await runCli(['demo', '--help'])
+  t.equal(help.code, 0)
+  t.match(help.stdout, /^Usage: quilt-mcp-gateway demo/)
+  const bad = await runCli(['demo', '--port', '70000'])
+  t.equal(bad.code, 2)
+  t.match(bad.stderr, /^quilt-mcp-gateway: --port must be a port number from 0 to 65535 \(got "70000"\)\n$/)
+})

@@ -1,0 +1,23 @@
+import t from 'tap'
+import { runCli, startCli } from '../helpers/cli.js'
+import { ACME_TOKEN, GLOBEX_TOKEN, postGraphql } from '../helpers/fake-registry.js'
+
+t.test('sample-registry prints its URL and tenant tokens, answers GraphQL, and stops on SIGTERM', async (t) => {
+  const registry = startCli(t, ['sample-registry', '--port', '0'])
+  const [, url] = await registry.waitForStdout(/^Sample Quilt registry on (http:\/\/127\.0\.0\.1:\d+)\/graphql$/m)
+  t.match(registry.stdout(), new RegExp(`^ {2}${ACME_TOKEN} +alice@acme\\.example, buckets quilt-example`, 'm'))
+  t.match(registry.stdout(), new RegExp(`^ {2}${GLOBEX_TOKEN} +bob@globex\\.example`, 'm'))
+  const me = await postGraphql(url as string, ACME_TOKEN, { query: 'query Me { me { name email } }', operationName: 'Me' })
+  t.same(me, { status: 200, body: { data: { me: { name: 'alice', email: 'alice@acme.example' } } } })
+  registry.child.kill('SIGTERM')
+  t.equal(await registry.exited, 0)
+})
+
+t.test('sample-registry --help and a bad port', async (t) => {
+  const help = await runCli(['sample-registry', '--help'])
+  t.equal(help.code, 0)
+  t.match(help.stdout, /^Usage: quilt-mcp-gateway sample-registry \[--port 4000\] \[--host 127\.0\.0\.1\]/)
+  const bad = await runCli(['sample-registry', '--port', 'http'])
+  t.equal(bad.code, 2)
+  t.match(bad.stderr, /^quilt-mcp-gateway: --port must be a port number/)
+})
