@@ -113,7 +113,7 @@ function packageView (pkg: PackageData) {
   }
 }
 
-// Elasticsearch query_string syntax. Stricter than Elasticsearch on purpose: any unescaped reserved
+// Elasticsearch query_string syntax. Stricter than Elasticsearch on purpose: every unescaped reserved
 // character fails the query (Elasticsearch accepts some, e.g. a "-" inside a word, with a meaning of
 // its own), so a gateway that forgets to escape one is caught by the fixture.
 const RESERVED = new Set('+-=!(){}[]^"~*?:/<>')
