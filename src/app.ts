@@ -11,7 +11,7 @@ import protectedResource from './plugins/protected-resource.js'
 import { resourceMetadataUrl } from './public-url.js'
 import health from './plugins/health.js'
 import mcp, { mcpMethodGuard } from './plugins/mcp.js'
-import secrets, { type SecretReader } from './plugins/secrets.js'
+import secrets from './plugins/secrets.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,8 +25,6 @@ declare module 'fastify' {
 
 export interface BuildOptions {
   fastify?: FastifyServerOptions
-  /** Replaces the configured secret source's reader (tests of secret handling only). */
-  secretReader?: SecretReader
 }
 
 const IDLE_SWEEP_MS = 100
@@ -131,7 +129,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   app.setErrorHandler((err: FastifyError, request, reply) => sendError(request, reply, err))
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new GatewayError('not_found')))
 
-  await app.register(secrets, { source: config.secretSource, refreshSeconds: config.secretRefreshSeconds, reader: options.secretReader })
+  await app.register(secrets, { source: config.secretSource, refreshSeconds: config.secretRefreshSeconds })
   await app.register(metrics)
   await app.register(browserAccess)
   await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts })

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { parseArgs } from 'node:util'
 import { loadConfig } from '../config.js'
 import { ACME_TOKEN } from '../sample-registry/data.js'
 import { startSampleRegistry, type SampleRegistry } from '../sample-registry/server.js'
 import { startServer } from '../server.js'
 import { signHs256 } from '../token.js'
-import { displayHost, explainListenError, parsePort } from './flags.js'
+import { displayHost, explainListenError, parseCommand, parsePort } from './flags.js'
 
 export const DEMO_USAGE = `Usage: quilt-mcp-gateway demo [--port 8000] [--host 127.0.0.1] [--registry-port 0]
 
@@ -101,19 +100,12 @@ Press Ctrl-C to stop.
 }
 
 export async function demo (args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string', default: '8000' },
-      host: { type: 'string', default: '127.0.0.1' },
-      'registry-port': { type: 'string', default: '0' },
-      help: { type: 'boolean', short: 'h' }
-    }
-  })
-  if (values.help === true) {
-    process.stdout.write(`${DEMO_USAGE}\n`)
-    return
-  }
+  const values = parseCommand(args, {
+    port: { type: 'string', default: '8000' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'registry-port': { type: 'string', default: '0' }
+  }, DEMO_USAGE)
+  if (values === undefined) return
   const port = parsePort('--port', values.port)
   const registryPort = parsePort('--registry-port', values['registry-port'])
   process.stderr.write('Starting the sample registry and the gateway...\n')

@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { UsageError } from './usage-error.js'
 
 /** A --port value: 0 (any free port) to 65535. */
@@ -22,4 +23,20 @@ export function displayHost (host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1'
   if (host === '::') return '[::1]'
   return host.includes(':') ? `[${host}]` : host
+}
+
+const HELP = { help: { type: 'boolean', short: 'h' } } as const
+
+/**
+ * Every command's argument parsing: its own options plus -h/--help. Returns undefined after printing
+ * the usage text for --help, so a command starts with `const values = parseCommand(...); if (!values) return`.
+ */
+export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>> (args: string[], options: O, usage: string) {
+  const config = { args, options: { ...options, ...HELP }, strict: true as const, allowPositionals: false as const }
+  const { values } = parseArgs<typeof config>(config)
+  if ((values as { help?: boolean }).help === true) {
+    process.stdout.write(`${usage}\n`)
+    return undefined
+  }
+  return values
 }

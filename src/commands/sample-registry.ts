@@ -1,7 +1,6 @@
 import closeWithGrace from 'close-with-grace'
-import { parseArgs } from 'node:util'
 import { startSampleRegistry } from '../sample-registry/server.js'
-import { explainListenError, parsePort } from './flags.js'
+import { explainListenError, parseCommand, parsePort } from './flags.js'
 
 export const SAMPLE_REGISTRY_USAGE = `Usage: quilt-mcp-gateway sample-registry [--port 4000] [--host 127.0.0.1]
 
@@ -16,18 +15,11 @@ Options:
   -h, --help        this text`
 
 export async function sampleRegistry (args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string', default: '4000' },
-      host: { type: 'string', default: '127.0.0.1' },
-      help: { type: 'boolean', short: 'h' }
-    }
-  })
-  if (values.help === true) {
-    process.stdout.write(`${SAMPLE_REGISTRY_USAGE}\n`)
-    return
-  }
+  const values = parseCommand(args, {
+    port: { type: 'string', default: '4000' },
+    host: { type: 'string', default: '127.0.0.1' }
+  }, SAMPLE_REGISTRY_USAGE)
+  if (values === undefined) return
   const port = parsePort('--port', values.port)
   const registry = await startSampleRegistry({ port, host: values.host })
     .catch((err: unknown) => { throw explainListenError(err, '--port', port) })

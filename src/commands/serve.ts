@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util'
 import { loadConfig } from '../config.js'
 import { startServer } from '../server.js'
+import { parseCommand } from './flags.js'
 
 export const SERVE_USAGE = `Usage: quilt-mcp-gateway serve
 
@@ -8,10 +8,6 @@ Runs the MCP gateway over HTTP. Configuration comes from the environment (see RE
 .env.example): PORT, HOST, MCP_PATH, MCP_JWT_SECRET or MCP_JWT_SECRET_SSM_PARAMETER + AWS_REGION, ...`
 
 export async function serve (args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } })
-  if (values.help === true) {
-    process.stdout.write(`${SERVE_USAGE}\n`)
-    return
-  }
+  if (parseCommand(args, {}, SERVE_USAGE) === undefined) return
   await startServer(loadConfig())
 }

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
 import {
@@ -11,6 +10,7 @@ import { buildMcpServer } from '../mcp/build-server.js'
 import { resolveLocalCredentials } from '../platform/quilt3-login.js'
 import { RegistryClients } from '../platform/registry-client.js'
 import { tenantFromLocalCredentials } from '../platform/tenant.js'
+import { parseCommand } from './flags.js'
 
 export const STDIO_USAGE = `Usage: quilt-mcp-gateway stdio
 
@@ -73,11 +73,7 @@ class StdinBoundTransport implements Transport {
 }
 
 export async function stdio (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } })
-  if (values.help === true) {
-    process.stdout.write(`${STDIO_USAGE}\n`)
-    return
-  }
+  if (parseCommand(args, {}, STDIO_USAGE) === undefined) return
   const config = loadLocalConfig(env)
   // NotLoggedInError and LocalCredentialsError carry the remedy; the command line prints them as one line.
   const credentials = await resolveLocalCredentials(env)

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util'
 import { normaliseSecret } from '../config.js'
 import { ssmSecretReader } from '../plugins/secrets.js'
 import { parseTtl, signHs256 } from '../token.js'
+import { parseCommand } from './flags.js'
 import { UsageError } from './usage-error.js'
 
 export const TOKEN_USAGE = `Usage: quilt-mcp-gateway token --catalog-token <token> --registry-url <url> [options]
@@ -34,25 +34,18 @@ async function resolveSecret (flag: string | undefined, env: NodeJS.ProcessEnv):
 }
 
 export async function token (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      'catalog-token': { type: 'string' },
-      'registry-url': { type: 'string' },
-      'catalog-url': { type: 'string' },
-      sub: { type: 'string', default: 'local-user' },
-      email: { type: 'string' },
-      ttl: { type: 'string', default: '1h' },
-      issuer: { type: 'string' },
-      audience: { type: 'string' },
-      secret: { type: 'string' },
-      help: { type: 'boolean', short: 'h' }
-    }
-  })
-  if (values.help === true) {
-    process.stdout.write(`${TOKEN_USAGE}\n`)
-    return
-  }
+  const values = parseCommand(args, {
+    'catalog-token': { type: 'string' },
+    'registry-url': { type: 'string' },
+    'catalog-url': { type: 'string' },
+    sub: { type: 'string', default: 'local-user' },
+    email: { type: 'string' },
+    ttl: { type: 'string', default: '1h' },
+    issuer: { type: 'string' },
+    audience: { type: 'string' },
+    secret: { type: 'string' }
+  }, TOKEN_USAGE)
+  if (values === undefined) return
   const catalogToken = values['catalog-token']
   const registryUrl = values['registry-url']
   if (catalogToken === undefined || registryUrl === undefined) throw new UsageError('--catalog-token and --registry-url are required (see --help)')

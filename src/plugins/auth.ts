@@ -94,7 +94,7 @@ export default fp(async function auth (app: FastifyInstance, opts: AuthPluginOpt
     const token = match[1]!
     const now = Date.now() / 1000
     const hit = accepted.get(token)
-    if (hit !== undefined && app.secrets.candidates.includes(hit.secret) && now <= hit.tenant.expiresAt + CLOCK_SKEW_SECONDS && now >= hit.notBefore - CLOCK_SKEW_SECONDS) {
+    if (hit !== undefined && app.secrets.isCandidate(hit.secret) && now <= hit.tenant.expiresAt + CLOCK_SKEW_SECONDS && now >= hit.notBefore - CLOCK_SKEW_SECONDS) {
       request.tenant = hit.tenant
       return
     }

@@ -70,6 +70,11 @@ export class SecretStore {
     return this.#previous === undefined ? [this.#current] : [this.#current, this.#previous]
   }
 
+  /** Whether a secret is still one of the candidates (checked per request, so no array is built). */
+  isCandidate (secret: string): boolean {
+    return secret === this.#current || (this.#previous !== undefined && secret === this.#previous)
+  }
+
   /** Seconds since the secret was last read successfully, or undefined before the first load. */
   get ageSeconds (): number | undefined {
     return this.#loadedAt === undefined ? undefined : (Date.now() - this.#loadedAt) / 1000
@@ -136,13 +141,11 @@ export class SecretStore {
 export interface SecretsPluginOptions {
   source: SecretSource
   refreshSeconds: number
-  /** Replaces the SSM reader (unit tests of the store only). */
-  reader?: SecretReader
 }
 
 export default fp(async function secrets (app: FastifyInstance, opts: SecretsPluginOptions) {
   const { source } = opts
-  const reader = opts.reader ?? (source.kind === 'value' ? async () => source.value : ssmSecretReader(source.parameter, source.region))
+  const reader = source.kind === 'value' ? async () => source.value : ssmSecretReader(source.parameter, source.region)
   const store = new SecretStore(reader, { refreshMs: opts.refreshSeconds * 1000, log: app.log })
   app.decorate('secrets', store)
   app.log.info({ secretSource: source.kind === 'ssm' ? `ssm:${source.parameter}` : 'MCP_JWT_SECRET' }, 'JWT secret source')

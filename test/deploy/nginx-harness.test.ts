@@ -2,7 +2,8 @@ import t, { type Test } from 'tap'
 import { randomBytes } from 'node:crypto'
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { freePort, startNginx, type NginxUpstream } from '../helpers/nginx.js'
+import { startNginx, type NginxUpstream } from '../helpers/nginx.js'
+import { freePort } from '../helpers/ports.js'
 
 // The real nginx with deploy/nginx/mcp-http.conf and mcp-location.conf included as operators include
 // them, in front of plain node:http upstreams standing in for gateway replicas.

@@ -1,19 +1,11 @@
 import { spawn } from 'node:child_process'
-import { createServer, type AddressInfo } from 'node:net'
 import type { Test } from 'tap'
+import { freePort } from './ports.js'
 
 export interface GatewayProcess {
   port: number
   /** JSON log lines the process has written so far. */
   logs: Array<Record<string, unknown>>
-}
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 /** The real command line (`serve`) as a separate process, as a container runs it. */

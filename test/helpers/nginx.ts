@@ -1,12 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { constants } from 'node:fs'
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { connect, createServer, type AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
+import { freePort } from './ports.js'
 
 /** The operator-facing nginx files, included as they are: the test proves what operators deploy. */
 export const NGINX_DEPLOY_DIR = fileURLToPath(new URL('../../deploy/nginx/', import.meta.url))
@@ -62,18 +63,6 @@ export async function findNginx (env: NodeJS.ProcessEnv = process.env): Promise<
     if (await isExecutable(candidate)) return candidate
   }
   throw new Error(`nginx is not installed (looked in /usr/sbin, /usr/local/sbin and PATH): ${INSTALL_HINT}`)
-}
-
-/** A port that was free a moment ago: bind port 0, read it, close. nginx binds it next (retried on a race). */
-export async function freePort (host = '127.0.0.1'): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, host, resolve)
-  })
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
 }
 
 /** nginx builds differ in which proxy modules they have; a *_temp_path of a missing module is a fatal error. */
