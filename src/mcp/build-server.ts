@@ -83,7 +83,7 @@ export function buildMcpServer (deps: McpDeps): Server {
   )
   const contextFor = (extra: { authInfo?: AuthInfo, signal: AbortSignal }): ToolContext => {
     const tenant = tenantOf(extra.authInfo, deps.tenant)
-    return { tenant, registry: deps.registries.for(tenant), log: deps.log, signal: extra.signal }
+    return { tenant, registry: deps.registries.for(tenant), log: deps.log, signal: extra.signal, notes: [] }
   }
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolList }))

@@ -1,37 +1,17 @@
-import { ClientError, GraphQLClient, type RequestOptions } from 'graphql-request'
+import { ClientError, GraphQLClient } from 'graphql-request'
 import { LRUCache } from 'lru-cache'
-import type { z } from 'zod'
+import { CapabilityCache, capabilitiesQuery, NEWEST_CAPABILITIES, sharedCapabilities } from './capabilities.js'
 import { keepAliveFetch } from './http-fetch.js'
+import { isEraOperation, type EraOperation, type Operation, type RegistryCapabilities, type Variables } from './operation.js'
+import { partialAnswer, type GraphqlErrorLike } from './partial-data.js'
 import {
-  RegistryAuthError, RegistryCancelledError, RegistryError, RegistryQueryError, RegistryTimeoutError, RegistryUnavailableError
+  RegistryAuthError, RegistryCancelledError, RegistryDocumentError, RegistryError, RegistryQueryError, RegistryTimeoutError,
+  RegistryUnavailableError
 } from './registry-errors.js'
 import type { Tenant } from './tenant.js'
 
-export type Variables = Record<string, unknown>
-
-/** A named GraphQL operation and the zod schema its `data` must satisfy. */
-export interface Operation<V extends Variables, T> {
-  name: string
-  kind: 'query' | 'mutation'
-  document: string
-  result: z.ZodType<T>
-  /** Only for typing call sites; never read. */
-  readonly variables?: V
-}
-
-/**
- * Declares an operation; curried so the variables type is written once and the result type is inferred
- * from the zod schema: `defineOperation<{ bucket: string }>()({ name, kind, document, result })`.
- */
-export function defineOperation<V extends Variables = Record<string, never>> () {
-  return <S extends z.ZodType>(op: { name: string, kind: 'query' | 'mutation', document: string, result: S }): Operation<V, z.output<S>> => {
-    // Every operation is named (the registry logs by name); a mismatch is a bug caught at import time.
-    if (!new RegExp(`^\\s*${op.kind}\\s+${op.name}\\b`).test(op.document)) {
-      throw new Error(`GraphQL document for ${op.name} must start with "${op.kind} ${op.name}"`)
-    }
-    return op as Operation<V, z.output<S>>
-  }
-}
+export { defineEraOperation, defineOperation } from './operation.js'
+export type { EraOperation, Operation, RegistryCapabilities, Variables } from './operation.js'
 
 export type CallOutcome = 'ok' | RegistryError['kind']
 
@@ -40,10 +20,28 @@ export interface RegistryClientOptions {
   mutationTimeoutMs: number
   /** Called once per registry call, for metrics. */
   observe?: (operation: string, outcome: CallOutcome, seconds: number) => void
+  /** Where registry capabilities are cached; the process-wide cache when absent. */
+  capabilities?: CapabilityCache
+}
+
+export interface CallOptions {
+  /** Aborted when the caller goes away. */
+  signal?: AbortSignal
+  /** Receives a sentence naming the registry's errors when a partial answer is used. */
+  notes?: string[]
 }
 
 export interface RegistryClient {
-  execute<V extends Variables, T>(op: Operation<V, T>, variables: V, signal?: AbortSignal): Promise<T>
+  /** Runs an operation; an era operation is sent in the shape this registry accepts. */
+  execute<V extends Variables, T>(op: Operation<V, T> | EraOperation<V, T>, variables: V, call?: AbortSignal | CallOptions): Promise<T>
+  /** What this registry's schema offers (learnt once per registry URL). */
+  capabilities(): Promise<RegistryCapabilities>
+}
+
+const messagesOf = (errors: readonly GraphqlErrorLike[] | undefined) => (errors ?? []).map((e) => e.message).filter((m) => m.length > 0)
+
+function registryErrorsFailure (op: Operation<Variables, unknown>, messages: string[], cause: unknown): RegistryQueryError {
+  return new RegistryQueryError(`The Quilt registry reported an error for ${op.name}: ${messages.join('; ')}. This is an error on the registry side, not an empty result; retry later or report it to the catalog administrators if it persists.`, { cause })
 }
 
 function describeFailure (err: unknown, op: Operation<Variables, unknown>, timedOut: boolean, timeoutMs: number): RegistryError {
@@ -52,10 +50,10 @@ function describeFailure (err: unknown, op: Operation<Variables, unknown>, timed
   if (err instanceof ClientError) {
     const { status } = err.response
     if (status === 401 || status === 403) return new RegistryAuthError(status)
-    const messages = (err.response.errors ?? []).map((e) => e.message).filter((m) => m.length > 0)
-    if (messages.length > 0) {
-      return new RegistryQueryError(`The Quilt registry reported an error for ${op.name}: ${messages.join('; ')}. This is an error on the registry side, not an empty result; retry later or report it to the catalog administrators if it persists.`, { cause: err })
-    }
+    const messages = messagesOf(err.response.errors)
+    // No `data` at all: the registry refused the document itself (parse or validation), before running it.
+    if (messages.length > 0 && err.response.data == null && status === 400) return new RegistryDocumentError(op.name, messages, { cause: err })
+    if (messages.length > 0) return registryErrorsFailure(op, messages, err)
     return new RegistryUnavailableError(`The Quilt registry answered ${op.name} with HTTP ${status} and no GraphQL result. Try again later.`, { cause: err })
   }
   // Node's AbortError is a DOMException, which is not always an instanceof Error.
@@ -68,35 +66,73 @@ function describeFailure (err: unknown, op: Operation<Variables, unknown>, timed
   return new RegistryUnavailableError(`Could not reach the Quilt registry for ${op.name} (network error). Try again later.`, { cause: err })
 }
 
+const toCallOptions = (call: AbortSignal | CallOptions | undefined): CallOptions => call instanceof AbortSignal ? { signal: call } : call ?? {}
+
 export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'catalogToken'>, options: RegistryClientOptions): RegistryClient {
+  // errorPolicy 'all': an answer with both data and errors reaches us, to be used where it suffices.
   const client = new GraphQLClient(`${tenant.registryUrl}/graphql`, {
     headers: { authorization: `Bearer ${tenant.catalogToken}` },
-    fetch: keepAliveFetch
+    fetch: keepAliveFetch,
+    errorPolicy: 'all'
   })
+  const cache = options.capabilities ?? sharedCapabilities
+
+  async function run<V extends Variables, T> (op: Operation<V, T>, variables: V, call: CallOptions): Promise<T> {
+    const timeoutMs = op.kind === 'mutation' ? options.mutationTimeoutMs : options.timeoutMs
+    const timeout = AbortSignal.timeout(timeoutMs)
+    const started = process.hrtime.bigint()
+    let outcome: CallOutcome = 'ok'
+    try {
+      const response = await client.rawRequest<unknown, Variables>({
+        query: op.document,
+        variables,
+        signal: call.signal === undefined ? timeout : AbortSignal.any([timeout, call.signal])
+      })
+      const messages = messagesOf(response.errors)
+      if (messages.length > 0 && response.data === undefined) throw new RegistryDocumentError(op.name, messages)
+      if (messages.length > 0) {
+        const partial = partialAnswer(op, response.data, response.errors ?? [])
+        if (partial === undefined) throw registryErrorsFailure(op as Operation<Variables, unknown>, messages, undefined)
+        call.notes?.push(`The registry reported errors for part of this answer (${op.name}): ${messages.join('; ')}. The rest of the answer is complete.`)
+        return partial
+      }
+      const parsed = op.result.safeParse(response.data)
+      if (!parsed.success) {
+        throw new RegistryUnavailableError(`The Quilt registry answered ${op.name} in an unexpected shape; the gateway and the registry may be on incompatible versions.`, { cause: parsed.error })
+      }
+      return parsed.data
+    } catch (err) {
+      const failure = describeFailure(err, op as Operation<Variables, unknown>, timeout.aborted, timeoutMs)
+      outcome = failure.kind
+      throw failure
+    } finally {
+      options.observe?.(op.name, outcome, Number(process.hrtime.bigint() - started) / 1e9)
+    }
+  }
+
+  function capabilities (): Promise<RegistryCapabilities> {
+    // Not bound to any caller's signal: the answer is shared by every call waiting for it.
+    return cache.get(tenant.registryUrl, () => run(capabilitiesQuery, {}, {}).catch((err: unknown) => {
+      if (err instanceof RegistryQueryError) return NEWEST_CAPABILITIES // introspection refused
+      throw err
+    }))
+  }
+
   return {
-    async execute<V extends Variables, T> (op: Operation<V, T>, variables: V, signal?: AbortSignal): Promise<T> {
-      const timeoutMs = op.kind === 'mutation' ? options.mutationTimeoutMs : options.timeoutMs
-      const timeout = AbortSignal.timeout(timeoutMs)
-      const started = process.hrtime.bigint()
-      let outcome: CallOutcome = 'ok'
+    capabilities,
+    async execute<V extends Variables, T> (op: Operation<V, T> | EraOperation<V, T>, variables: V, callOrSignal?: AbortSignal | CallOptions): Promise<T> {
+      const call = toCallOptions(callOrSignal)
+      if (!isEraOperation(op)) return run(op, variables, call)
+      const known = await capabilities()
       try {
-        const request: RequestOptions<Variables> = {
-          document: op.document,
-          variables,
-          signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal])
-        }
-        const data: unknown = await client.request(request)
-        const parsed = op.result.safeParse(data)
-        if (!parsed.success) {
-          throw new RegistryUnavailableError(`The Quilt registry answered ${op.name} in an unexpected shape; the gateway and the registry may be on incompatible versions.`, { cause: parsed.error })
-        }
-        return parsed.data
+        return await run(op.shape(known), variables, call)
       } catch (err) {
-        const failure = describeFailure(err, op as Operation<Variables, unknown>, timeout.aborted, timeoutMs)
-        outcome = failure.kind
-        throw failure
-      } finally {
-        options.observe?.(op.name, outcome, Number(process.hrtime.bigint() - started) / 1e9)
+        if (!(err instanceof RegistryDocumentError)) throw err
+        // The registry refused the shape: it may have been upgraded (or downgraded) since we learnt it.
+        cache.forget(tenant.registryUrl)
+        const fresh = await capabilities()
+        if (JSON.stringify(fresh) === JSON.stringify(known)) throw err
+        return run(op.shape(fresh), variables, call)
       }
     }
   }

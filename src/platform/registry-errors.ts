@@ -24,9 +24,12 @@ export class RegistryQueryError extends RegistryError {
 /** `InvalidInput` arm: the registry names each bad input, which tells the model what to fix. */
 export class RegistryInputError extends RegistryQueryError {
   override readonly kind = 'invalid_input'
-  constructor (operation: string, errors: ReadonlyArray<{ path?: string | null, message: string }>) {
+  /** The registry's error names, e.g. `QuerySyntaxError` for a search text it could not parse. */
+  readonly names: string[]
+  constructor (operation: string, errors: ReadonlyArray<{ path?: string | null, message: string, name?: string }>) {
     const details = errors.map((e) => e.path ? `${e.path}: ${e.message}` : e.message).join('; ')
     super(`The registry rejected the input of ${operation}: ${details}. Correct the arguments and try again.`)
+    this.names = errors.flatMap((e) => e.name === undefined ? [] : [e.name])
   }
 }
 
@@ -44,5 +47,16 @@ export class RegistryTimeoutError extends RegistryUnavailableError {
   override readonly kind = 'timeout'
   constructor (operation: string, timeoutMs: number) {
     super(`The Quilt registry did not answer ${operation} within ${timeoutMs} ms. It may be overloaded; try again later or narrow the request.`)
+  }
+}
+
+/**
+ * The registry refused the document itself (parse or validation errors, no `data`): the gateway sent
+ * a shape this registry's era does not have. The client re-learns the registry's capabilities on it.
+ */
+export class RegistryDocumentError extends RegistryQueryError {
+  override readonly kind = 'invalid_document'
+  constructor (operation: string, messages: string[], options?: ErrorOptions) {
+    super(`The Quilt registry refused the ${operation} request as invalid for its schema: ${messages.join('; ')}. The registry may run a version the gateway does not support; report this to the gateway operators.`, options)
   }
 }

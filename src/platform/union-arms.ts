@@ -6,7 +6,11 @@ import { RegistryInputError, RegistryQueryError } from './registry-errors.js'
  * Every operation with such a union selects these arms and passes the result through `unwrapArms`,
  * so an error arm can never be mistaken for an empty success.
  */
-export const ERROR_ARMS = '... on InvalidInput { errors { path message name } } ... on OperationError { message name }'
+export const INVALID_INPUT_ARM = '... on InvalidInput { errors { path message name } }'
+export const ERROR_ARMS = `${INVALID_INPUT_ARM} ... on OperationError { message name }`
+
+/** The error arms of a union that gained `OperationError` only in later eras (the search unions). */
+export const errorArmsWhere = (hasOperationError: boolean) => hasOperationError ? ERROR_ARMS : INVALID_INPUT_ARM
 
 export const InvalidInputArm = z.object({
   __typename: z.literal('InvalidInput'),

@@ -5,7 +5,7 @@ import { defineView } from './define.js'
 import type { ToolOutput } from './result.js'
 
 async function authStatus (ctx: ToolContext): Promise<ToolOutput> {
-  const { me } = await ctx.registry.execute(meQuery, {}, ctx.signal)
+  const { me } = await ctx.registry.execute(meQuery, {}, ctx)
   const { tenant } = ctx
   // Local credentials (stdio with QUILT_CATALOG_TOKEN) may carry no expiry; say so instead of a date in 9999.
   const expiresAt = tenant.expiresAt === NO_KNOWN_EXPIRY ? null : new Date(tenant.expiresAt * 1000).toISOString()

@@ -3,7 +3,7 @@ import { packageBrowseDirQuery, packageBrowseFileQuery } from '../platform/opera
 import { logicalPathArg } from './arguments.js'
 import { defineTool } from './define.js'
 import { bulletList, capList, formatBytes, preview } from './format.js'
-import { describeRef, packageArgs, refOf, requireRevision, revisionArg } from './package-ref.js'
+import { describeRef, packageArgs, refOf, requireRevision, resolveRef, revisionArg } from './package-ref.js'
 import { ToolInputError } from './result.js'
 
 /** Entries of one folder carried in structuredContent; the text lists fewer. */
@@ -21,10 +21,10 @@ export const browseTools = [
     }),
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     async run (args, ctx) {
-      const ref = refOf(args, args.hash)
+      const ref = await resolveRef(ctx, refOf(args, args.hash))
       const variables = { ...ref, path: args.path.replace(/\/+$/, '') }
       // Folder first; only when there is no such folder ask for a file (never both in one query).
-      const dirResult = await ctx.registry.execute(packageBrowseDirQuery, variables, ctx.signal)
+      const dirResult = await ctx.registry.execute(packageBrowseDirQuery, variables, ctx)
       const { hash, dir } = requireRevision(dirResult.package, ref).revision
       const where = describeRef(ref, hash)
       const base = { bucket: ref.bucket, package_name: ref.name, hash }
@@ -42,7 +42,8 @@ export const browseTools = [
           data: { ...base, kind: 'dir', path: dir.path, size: dir.size, metadata: dir.metadata, total_entries: entries.length, truncated, entries: items }
         }
       }
-      const fileResult = await ctx.registry.execute(packageBrowseFileQuery, variables, ctx.signal)
+      // The revision the folder query resolved, so a `latest` moved in between cannot mix two revisions.
+      const fileResult = await ctx.registry.execute(packageBrowseFileQuery, { ...variables, hashOrTag: hash }, ctx)
       const { file } = requireRevision(fileResult.package, ref).revision
       if (file === null) {
         throw new ToolInputError(`There is no file or folder "${args.path}" in ${where}. Browse its parent folder (or the top level, path "") to see the exact names.`)

@@ -5,14 +5,14 @@ import { bulletList } from './format.js'
 import type { ToolOutput } from './result.js'
 
 async function bucketList (ctx: ToolContext): Promise<ToolOutput> {
-  const { bucketConfigs } = await ctx.registry.execute(bucketListQuery, {}, ctx.signal)
-  const buckets = [...bucketConfigs]
+  const [listed, { roleScopedBuckets }] = await Promise.all([ctx.registry.execute(bucketListQuery, {}, ctx), ctx.registry.capabilities()])
+  const buckets = [...listed.buckets]
     .sort((a, b) => b.relevanceScore - a.relevanceScore || a.name.localeCompare(b.name))
     .map((b) => ({ name: b.name, title: b.title, description: b.description, tags: b.tags ?? [], browsable: b.browsable, last_indexed: b.lastIndexed }))
   const text = buckets.length === 0
     ? 'No buckets are visible to you in this catalog (an empty list, not an error). Your role may have no bucket access; auth_status shows the active role.'
-    : [`${buckets.length} bucket(s) in this catalog:`, ...bulletList(buckets, 30, (b) => `${b.name}${b.title !== '' && b.title !== b.name ? ` (${b.title})` : ''}`)].join('\n')
-  return { text, data: { total: buckets.length, buckets } }
+    : [`${buckets.length} bucket(s) in this catalog${roleScopedBuckets ? ' readable by your active role' : ' (this registry predates role-scoped bucket lists: an administrator sees every bucket of the stack, including ones the active role cannot read)'}:`, ...bulletList(buckets, 30, (b) => `${b.name}${b.title !== '' && b.title !== b.name ? ` (${b.title})` : ''}`)].join('\n')
+  return { text, data: { total: buckets.length, role_scoped: roleScopedBuckets, buckets } }
 }
 
 const bucketView = defineView({

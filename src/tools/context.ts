@@ -7,6 +7,11 @@ export interface ToolContext {
   tenant: Tenant
   registry: RegistryClient
   log: FastifyBaseLogger
-  /** Aborted when the client disconnects; pass it to registry calls. */
+  /** Aborted when the client disconnects. Registry calls take the whole context (signal and notes). */
   signal: AbortSignal
+  /**
+   * Sentences the tool result must carry besides its own text, e.g. the registry's errors when a
+   * partial answer was used. One array per tool call.
+   */
+  notes?: string[]
 }

@@ -9,21 +9,20 @@ import { hashArg, logicalPathArg } from './arguments.js'
 import type { ToolContext } from './context.js'
 import { defineTool } from './define.js'
 import { formatBytes, shortHash } from './format.js'
-import { describeRef, loadContents, MAX_CONTENTS, packageArgs, packageNotFound, refOf, requireRevision, type PackageRef } from './package-ref.js'
+import { describeRef, loadContents, MAX_CONTENTS, packageArgs, refOf, requireRevision, resolveRef, revisionHashes, type PackageRef } from './package-ref.js'
 
 export const MAX_FILES = 1000
 /** Revisions deleted per package_delete call without a hash; a larger package takes several calls. */
 export const MAX_DELETE = 1000
-const REVISIONS_PER_PAGE = 100
 
-// s3://bucket/key with an optional ?versionId=...; the key is passed on as given (URL-encoded or not).
-const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^?#]+(\?versionId=[^&#]+)?$/
+// s3://bucket/key with an optional ?versionId=...; the key is the object's key exactly as in S3.
+const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/([^?#]+)(?:\?versionId=([^&#]+))?$/
 
 const fileArg = z.object({
   logical_key: logicalPathArg.refine((key) => key !== '' && !key.endsWith('/'), 'must name a file, e.g. "data/table.csv"')
     .describe('Path of the file inside the package, e.g. "data/table.csv"'),
   s3_uri: z.string().trim().regex(S3_URI, 'must be "s3://bucket/key", optionally with "?versionId=..."')
-    .describe('Where the file is stored: "s3://bucket/key" or "s3://bucket/key?versionId=..."'),
+    .describe('Where the file is stored: "s3://bucket/key" or "s3://bucket/key?versionId=...", with the key exactly as in S3 (not URL-encoded; the gateway encodes it)'),
   size: z.number().int().nonnegative().optional().describe('Size in bytes, if known')
 })
 
@@ -32,23 +31,42 @@ const pushArgs = z.object({
   files: z.array(fileArg).min(1).max(MAX_FILES)
     .refine((files) => new Set(files.map((f) => f.logical_key)).size === files.length, 'each logical_key may appear only once')
     .describe(`Files of the revision (1 to ${MAX_FILES}); each already stored in S3`),
-  message: z.string().max(10_000).optional().describe('Commit message for the new revision'),
+  // The registry (pkgpush) refuses an empty or blank message; say so before the call.
+  message: z.string().trim().min(1, 'a commit message is required').max(10_000).describe('Commit message for the new revision (required, not blank)'),
   metadata: z.record(z.string(), z.unknown()).optional().describe('Package metadata: a JSON object'),
-  workflow: z.string().trim().min(1).max(256).optional().describe('Workflow id, if the bucket defines workflows')
+  workflow: z.string().trim().max(256).optional()
+    .describe('Workflow id. Omit it for the bucket\'s default workflow; "" for no workflow (where the bucket allows that)')
 })
 
 type PushArgs = z.output<typeof pushArgs>
 
+/**
+ * The registry URL-decodes a physical key (pkgpush's PhysicalKey.from_url), so the key is sent
+ * encoded one path segment at a time, as the catalog does: a literal "%" or space survives.
+ */
+export function physicalKeyOf (s3Uri: string): string {
+  const [, bucket, key, versionId] = S3_URI.exec(s3Uri) ?? []
+  if (bucket === undefined || key === undefined) throw new Error(`not an s3 URI: ${s3Uri}`)
+  const path = key.split('/').map(encodeURIComponent).join('/')
+  return `s3://${bucket}/${path}${versionId === undefined ? '' : `?versionId=${encodeURIComponent(versionId)}`}`
+}
+
 const toEntry = (file: PushArgs['files'][number]): ConstructEntry => ({
-  logicalKey: file.logical_key, physicalKey: file.s3_uri, ...(file.size === undefined ? {} : { size: file.size })
+  logicalKey: file.logical_key, physicalKey: physicalKeyOf(file.s3_uri), ...(file.size === undefined ? {} : { size: file.size })
 })
+
+/**
+ * The workflow a new revision keeps from the latest: its id, or "" when that revision was pushed
+ * with "no workflow" (`id: null`), which omitting would turn into the bucket's default.
+ */
+const inheritedWorkflow = (workflow: { id: string | null } | null): string | undefined => workflow === null ? undefined : workflow.id ?? ''
 
 /** Pushes a revision; `inherited` fills in metadata and workflow the caller did not give (package_update). */
 async function construct (ctx: ToolContext, args: PushArgs, entries: ConstructEntry[], inherited: { userMeta?: Record<string, unknown>, workflow?: string } = {}) {
   const { packageConstruct } = await ctx.registry.execute(packageConstructMutation, {
     params: { bucket: args.bucket, name: args.package_name, message: args.message, userMeta: args.metadata ?? inherited.userMeta, workflow: args.workflow ?? inherited.workflow },
     src: { entries }
-  }, ctx.signal)
+  }, ctx)
   const { revision } = unwrapArms('PackageConstruct', `create a revision of ${args.package_name} in s3://${args.bucket}`, packageConstruct)
   return {
     line: `${describeRef(refOf(args), revision.hash)}: ${revision.totalEntries ?? entries.length} file(s), ${formatBytes(revision.totalBytes)}`,
@@ -56,22 +74,8 @@ async function construct (ctx: ToolContext, args: PushArgs, entries: ConstructEn
   }
 }
 
-/** Every revision hash of a package, oldest first (the registry pages them newest first). */
-async function allRevisionHashes (ctx: ToolContext, ref: PackageRef): Promise<string[]> {
-  const hashes: string[] = []
-  let total = Infinity
-  for (let number = 1; hashes.length < total; number++) {
-    const { package: pkg } = await ctx.registry.execute(packageRevisionsQuery, { bucket: ref.bucket, name: ref.name, number, perPage: REVISIONS_PER_PAGE }, ctx.signal)
-    if (pkg === null) throw packageNotFound(ref)
-    total = pkg.revisions.total
-    if (pkg.revisions.page.length === 0) break
-    hashes.push(...pkg.revisions.page.map((r) => r.hash))
-  }
-  return hashes.reverse()
-}
-
 async function deleteRevision (ctx: ToolContext, ref: PackageRef, hash: string): Promise<void> {
-  const { packageRevisionDelete } = await ctx.registry.execute(packageRevisionDeleteMutation, { bucket: ref.bucket, name: ref.name, hash }, ctx.signal)
+  const { packageRevisionDelete } = await ctx.registry.execute(packageRevisionDeleteMutation, { bucket: ref.bucket, name: ref.name, hash }, ctx)
   unwrapArms('PackageRevisionDelete', `delete revision ${hash} of ${ref.name} in s3://${ref.bucket}`, packageRevisionDelete)
 }
 
@@ -99,7 +103,7 @@ export const mutationTools = [
       const entries = new Map(Object.entries(latest.contents).map(([key, entry]) => [key, entryFromFlatMap(key, entry)]))
       const replaced = args.files.filter((f) => entries.has(f.logical_key)).length
       for (const file of args.files) entries.set(file.logical_key, toEntry(file))
-      const { line, data } = await construct(ctx, args, [...entries.values()], { userMeta: latest.userMeta ?? undefined, workflow: latest.workflow?.id ?? undefined })
+      const { line, data } = await construct(ctx, args, [...entries.values()], { userMeta: latest.userMeta ?? undefined, workflow: inheritedWorkflow(latest.workflow) })
       const added = args.files.length - replaced
       const kept = entries.size - args.files.length
       return {
@@ -113,23 +117,26 @@ export const mutationTools = [
     name: 'package_delete',
     title: 'Delete a package or a revision',
     description: `Permanently deletes one revision of a package (when hash is given) or, without hash, EVERY revision, which removes the package from the catalog (up to ${MAX_DELETE} revisions per call, oldest first; call again for the rest). The files in S3 are not deleted. Cannot be undone: confirm with the user first, and prefer passing a hash.`,
-    inputSchema: z.object({ ...packageArgs, hash: hashArg.optional().describe('The revision to delete: a top hash (6+ hex characters) or "latest". Omit to delete every revision') }),
+    inputSchema: z.object({ ...packageArgs, hash: hashArg.optional().describe('The revision to delete: a top hash (6+ hex characters are enough) or "latest". Omit to delete every revision') }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     async run (args, ctx) {
       const base = { bucket: args.bucket, package_name: args.package_name }
       if (args.hash !== undefined) {
-        const ref = refOf(args, args.hash)
-        const { package: pkg } = await ctx.registry.execute(packageInfoQuery, ref, ctx.signal)
-        const { revision: { hash }, revisions } = requireRevision(pkg, ref)
+        const ref = await resolveRef(ctx, refOf(args, args.hash))
+        const { package: pkg } = await ctx.registry.execute(packageInfoQuery, ref, ctx)
+        const { revision: { hash } } = requireRevision(pkg, ref)
         await deleteRevision(ctx, ref, hash)
-        const remaining = revisions.total - 1
+        // Counted after the delete: it removes every pointer to the hash, however many there were.
+        const { package: after } = await ctx.registry.execute(packageRevisionsQuery, { bucket: ref.bucket, name: ref.name, number: 1, perPage: 1 }, ctx)
+        const remaining = after?.revisions.total ?? 0
         return {
           text: `Deleted revision ${hash} of ${describeRef(ref)}. ${remaining} revision(s) remain${remaining === 0 ? '; the package no longer exists' : ''}.`,
           data: { ...base, deleted: [hash], remaining }
         }
       }
       const ref = refOf(args)
-      const hashes = await allRevisionHashes(ctx, ref)
+      // Distinct hashes only: deleting one removes all its pointers, so a repeated hash would fail the second time.
+      const hashes = (await revisionHashes(ctx, ref)).hashes.reverse()
       const total = hashes.length
       const deleted: string[] = []
       // Oldest first: if a call fails part way (or the cap is reached), the package keeps its latest revision.

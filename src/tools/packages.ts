@@ -3,7 +3,7 @@ import { packageInfoQuery, packagesListQuery } from '../platform/operations/pack
 import { bucketArg } from './arguments.js'
 import { defineTool } from './define.js'
 import { bulletList, formatBytes, preview, shortHash } from './format.js'
-import { describeRef, packageArgs, refOf, requireRevision, revisionArg } from './package-ref.js'
+import { describeRef, packageArgs, refOf, requireRevision, resolveRef, revisionArg } from './package-ref.js'
 import { ToolInputError } from './result.js'
 
 export const MAX_PER_PAGE = 100
@@ -24,7 +24,7 @@ export const packageTools = [
     async run ({ bucket, filter, page, per_page: perPage, order }, ctx) {
       const { packages } = await ctx.registry.execute(packagesListQuery, {
         bucket, filter: filter ?? null, number: page, perPage, order: order === 'name' ? 'NAME' : 'MODIFIED'
-      }, ctx.signal)
+      }, ctx)
       if (packages === null) {
         throw new ToolInputError(`Bucket s3://${bucket} was not found in this catalog, or you have no access to it. Call bucket_list for the buckets you can use.`)
       }
@@ -50,8 +50,8 @@ export const packageTools = [
     inputSchema: z.object({ ...packageArgs, hash: revisionArg }),
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     async run (args, ctx) {
-      const ref = refOf(args, args.hash)
-      const { package: pkg } = await ctx.registry.execute(packageInfoQuery, ref, ctx.signal)
+      const ref = await resolveRef(ctx, refOf(args, args.hash))
+      const { package: pkg } = await ctx.registry.execute(packageInfoQuery, ref, ctx)
       const { revision, revisions } = requireRevision(pkg, ref)
       const lines = [
         `${describeRef(ref, revision.hash)}, ${revision.modified}; ${revisions.total} revision(s) in all.`,

@@ -23,7 +23,9 @@ export function errorResult (text: string): CallToolResult {
 export async function runTool (tool: string, ctx: ToolContext, body: () => Promise<ToolOutput>): Promise<CallToolResult> {
   try {
     const output = await body()
-    return { content: [{ type: 'text', text: output.text }], structuredContent: output.data }
+    const notes = ctx.notes ?? []
+    const text = notes.length === 0 ? output.text : [output.text, ...notes.map((note) => `Note: ${note}`)].join('\n')
+    return { content: [{ type: 'text', text }], structuredContent: notes.length === 0 ? output.data : { ...output.data, notes } }
   } catch (err) {
     if (err instanceof ToolInputError) return errorResult(err.message)
     if (err instanceof RegistryError) {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { escapeQueryString, toSearchString } from '../../src/platform/operations/search.js'
+import { escapeQueryString, literalQuery, readQuery } from '../../src/platform/search-string.js'
 
 t.test('every reserved query_string character is escaped', async (t) => {
   for (const char of ['+', '-', '=', '&', '|', '!', '(', ')', '{', '}', '[', ']', '^', '"', '~', '*', '?', ':', '\\', '/']) {
@@ -25,10 +25,22 @@ t.test('names from the field search literally', async (t) => {
 })
 
 t.test('a bare "*" or a blank query matches everything (null searchString)', async (t) => {
-  t.equal(toSearchString('*'), null)
-  t.equal(toSearchString('  * '), null)
-  t.equal(toSearchString(''), null)
-  t.equal(toSearchString('   '), null)
-  t.equal(toSearchString('<>'), null, 'nothing left after removing unescapable characters')
-  t.equal(toSearchString('penguins*'), 'penguins\\*', 'a wildcard inside a word is literal')
+  for (const query of ['*', '  * ', '', '   ']) t.same(readQuery(query), { searchString: null, reading: 'everything' }, JSON.stringify(query))
+  t.same(literalQuery('<>'), { searchString: null, reading: 'everything' }, 'nothing left after removing unescapable characters')
+})
+
+// The contract changed with issue 9: text is read as the catalog's search box reads it, no longer literally.
+t.test('plain words get the catalog\'s trailing wildcard; deliberate syntax is sent as typed', async (t) => {
+  t.same(readQuery(' penguin '), { searchString: 'penguin*', reading: 'words' })
+  t.same(readQuery('cell painting'), { searchString: 'cell painting*', reading: 'words' })
+  t.same(readQuery('test/integration_lifecycle_1770736485'), { searchString: 'test/integration_lifecycle_1770736485*', reading: 'words' }, '"/" is not syntax to the catalog either')
+  for (const query of ['ext:csv AND size:>1000', '"best track"', 'penguins*', 'plate-BR00116991', '(NOAA)', 'a OR b', "it's"]) {
+    t.same(readQuery(query), { searchString: query, reading: 'syntax' }, query)
+  }
+})
+
+t.test('the literal fallback escapes everything and keeps the wildcard of plain words only', async (t) => {
+  t.same(literalQuery('test/integration_lifecycle_1770736485'), { searchString: 'test\\/integration_lifecycle_1770736485*', reading: 'literal' })
+  t.same(literalQuery('[1851-2023]'), { searchString: '\\[1851\\-2023\\]', reading: 'literal' })
+  t.same(literalQuery('*'), { searchString: null, reading: 'everything' })
 })

@@ -1,20 +1,30 @@
 import { z } from 'zod'
-import { defineOperation } from '../registry-client.js'
+import { defineEraOperation } from '../operation.js'
 
-export const bucketListQuery = defineOperation()({
+/**
+ * The buckets the caller's active role can read: role-scoped `buckets` where the registry has it
+ * (since 2026-04-22); before that `bucketConfigs`, which lists every bucket of the stack to an admin.
+ * Both arrive under the alias `buckets`.
+ */
+export const bucketListQuery = defineEraOperation()({
   name: 'BucketList',
   kind: 'query',
-  document: `query BucketList {
-  bucketConfigs { name title description tags relevanceScore lastIndexed browsable }
+  document: (c) => c.roleScopedBuckets
+    ? `query BucketList {
+  buckets { name title description tags relevanceScore browsable }
+}`
+    : `query BucketList {
+  buckets: bucketConfigs { name title description tags relevanceScore lastIndexed browsable }
 }`,
   result: z.object({
-    bucketConfigs: z.array(z.object({
+    buckets: z.array(z.object({
       name: z.string(),
       title: z.string(),
       description: z.string().nullable(),
       tags: z.array(z.string()).nullable(),
       relevanceScore: z.number(),
-      lastIndexed: z.string().nullable(),
+      // Only BucketConfig has it.
+      lastIndexed: z.string().nullish().transform((value) => value ?? null),
       browsable: z.boolean()
     }))
   })

@@ -1,78 +1,71 @@
 import { z } from 'zod'
-import { defineOperation } from '../registry-client.js'
-import { ERROR_ARMS, InvalidInputArm, OperationErrorArm } from '../union-arms.js'
+import { defineEraOperation, type RegistryCapabilities } from '../operation.js'
+import { ERROR_ARMS, errorArmsWhere, InvalidInputArm, OperationErrorArm } from '../union-arms.js'
 
-// Characters with a meaning in Elasticsearch query_string syntax. `&&`/`||` are covered by escaping
-// `&` and `|` one at a time. `<` and `>` cannot be escaped at all (Elasticsearch docs), so they are
-// replaced by spaces, which split terms just as the analyzer would.
-const RESERVED = /[+\-=&|!(){}[\]^"~*?:\\/]/g
-const UNESCAPABLE = /[<>]/g
-// Upper-case AND, OR and NOT are operators; lower case makes them ordinary words again.
-const OPERATOR_WORDS = /(?<=^|\s)(AND|OR|NOT)(?=\s|$)/g
-
-/** Makes free text search literally: every reserved character escaped, operators neutralised. */
-export function escapeQueryString (text: string): string {
-  return text
-    .replace(UNESCAPABLE, ' ')
-    .replace(RESERVED, (char) => `\\${char}`)
-    .replace(OPERATOR_WORDS, (word) => word.toLowerCase())
-    .trim()
-}
-
-/**
- * The registry's `searchString` for a tool query: null (no text constraint, everything the caller may
- * see) for a blank query or a bare `*`, which is how models ask for "all"; otherwise escaped text.
- */
-export function toSearchString (query: string): string | null {
-  const trimmed = query.trim()
-  if (trimmed === '' || trimmed === '*') return null
-  const escaped = escapeQueryString(trimmed)
-  return escaped === '' ? null : escaped
-}
+// Search changed shape more than anything else across registry eras (README "Registry versions"):
+// `latestOnly` appeared on 2025-02-13, `totalEntriesCount` and the `OperationError` arms on 2025-08-22,
+// and the packages `firstPage` became a union on 2026-08-21. Each document below is built from the
+// registry's capabilities; every shape parses into one result type.
 
 const EmptyArm = z.object({ __typename: z.literal('EmptySearchResultSet') })
 
-type SearchVariables = { buckets: string[] | null, searchString: string | null, size: number }
+const PackageHit = z.object({
+  bucket: z.string(),
+  name: z.string(),
+  hash: z.string(),
+  modified: z.string(),
+  size: z.number(),
+  // Absent before 2025-08-22.
+  totalEntriesCount: z.number().nullish().transform((count) => count ?? null),
+  comment: z.string().nullable(),
+  score: z.number()
+})
 
-export const searchPackagesQuery = defineOperation<SearchVariables & { latestOnly: boolean }>()({
+const ObjectHit = z.object({
+  bucket: z.string(),
+  key: z.string(),
+  version: z.string(),
+  size: z.number(),
+  modified: z.string(),
+  deleted: z.boolean(),
+  score: z.number()
+})
+
+/** A page of hits; `cursor` (when not null) fetches the next one through searchMore*. */
+const PackagesPage = z.object({ __typename: z.literal('PackagesSearchResultSetPage'), cursor: z.string().nullable(), hits: z.array(PackageHit) })
+const ObjectsPage = z.object({ __typename: z.literal('ObjectsSearchResultSetPage'), cursor: z.string().nullable(), hits: z.array(ObjectHit) })
+
+const packageHitFields = (c: RegistryCapabilities) =>
+  `cursor hits { bucket name hash modified size ${c.packageHitEntryCount ? 'totalEntriesCount ' : ''}comment score }`
+const OBJECT_HIT_FIELDS = 'cursor hits { bucket key version size modified deleted score }'
+
+type SearchVariables = { buckets: string[], searchString: string | null, size: number }
+
+export const searchPackagesQuery = defineEraOperation<SearchVariables & { latestOnly: boolean }>()({
   name: 'SearchPackages',
   kind: 'query',
-  document: `query SearchPackages($buckets: [String!], $searchString: String, $latestOnly: Boolean!, $size: Int!) {
-  searchPackages(buckets: $buckets, searchString: $searchString, latestOnly: $latestOnly) {
+  // `... on PackagesSearchResultSetPage` is valid both where firstPage is that type and where it is a union.
+  document: (c) => `query SearchPackages($buckets: [String!], $searchString: String${c.latestOnlySearch ? ', $latestOnly: Boolean!' : ''}, $size: Int!) {
+  searchPackages(buckets: $buckets, searchString: $searchString${c.latestOnlySearch ? ', latestOnly: $latestOnly' : ''}) {
     __typename
     ... on PackagesSearchResultSet {
       total
       firstPage(size: $size) {
         __typename
-        ... on PackagesSearchResultSetPage { hits { bucket name hash modified size totalEntriesCount comment score } }
-        ${ERROR_ARMS}
+        ... on PackagesSearchResultSetPage { ${packageHitFields(c)} }
+        ${c.packagesFirstPageUnion ? ERROR_ARMS : ''}
       }
     }
-    ${ERROR_ARMS}
+    ${errorArmsWhere(c.searchOperationError)}
   }
 }`,
   result: z.object({
     searchPackages: z.discriminatedUnion('__typename', [
       z.object({
         __typename: z.literal('PackagesSearchResultSet'),
+        // -1 under secure search: hits are checked against the user's permissions after the count.
         total: z.number(),
-        firstPage: z.discriminatedUnion('__typename', [
-          z.object({
-            __typename: z.literal('PackagesSearchResultSetPage'),
-            hits: z.array(z.object({
-              bucket: z.string(),
-              name: z.string(),
-              hash: z.string(),
-              modified: z.string(),
-              size: z.number(),
-              totalEntriesCount: z.number(),
-              comment: z.string().nullable(),
-              score: z.number()
-            }))
-          }),
-          InvalidInputArm,
-          OperationErrorArm
-        ])
+        firstPage: z.discriminatedUnion('__typename', [PackagesPage, InvalidInputArm, OperationErrorArm])
       }),
       EmptyArm,
       InvalidInputArm,
@@ -81,39 +74,51 @@ export const searchPackagesQuery = defineOperation<SearchVariables & { latestOnl
   })
 })
 
-export const searchObjectsQuery = defineOperation<SearchVariables>()({
+export const searchMorePackagesQuery = defineEraOperation<{ after: string, size: number }>()({
+  name: 'SearchMorePackages',
+  kind: 'query',
+  document: (c) => `query SearchMorePackages($after: String!, $size: Int!) {
+  searchMorePackages(after: $after, size: $size) {
+    __typename
+    ... on PackagesSearchResultSetPage { ${packageHitFields(c)} }
+    ${errorArmsWhere(c.searchOperationError)}
+  }
+}`,
+  result: z.object({ searchMorePackages: z.discriminatedUnion('__typename', [PackagesPage, InvalidInputArm, OperationErrorArm]) })
+})
+
+export const searchObjectsQuery = defineEraOperation<SearchVariables>()({
   name: 'SearchObjects',
   kind: 'query',
-  document: `query SearchObjects($buckets: [String!], $searchString: String, $size: Int!) {
+  document: (c) => `query SearchObjects($buckets: [String!], $searchString: String, $size: Int!) {
   searchObjects(buckets: $buckets, searchString: $searchString) {
     __typename
     ... on ObjectsSearchResultSet {
       total
-      firstPage(size: $size) { hits { bucket key version size modified deleted score } }
+      firstPage(size: $size) { __typename ${OBJECT_HIT_FIELDS} }
     }
-    ${ERROR_ARMS}
+    ${errorArmsWhere(c.searchOperationError)}
   }
 }`,
   result: z.object({
     searchObjects: z.discriminatedUnion('__typename', [
-      z.object({
-        __typename: z.literal('ObjectsSearchResultSet'),
-        total: z.number(),
-        firstPage: z.object({
-          hits: z.array(z.object({
-            bucket: z.string(),
-            key: z.string(),
-            version: z.string(),
-            size: z.number(),
-            modified: z.string(),
-            deleted: z.boolean(),
-            score: z.number()
-          }))
-        })
-      }),
+      z.object({ __typename: z.literal('ObjectsSearchResultSet'), total: z.number(), firstPage: ObjectsPage }),
       EmptyArm,
       InvalidInputArm,
       OperationErrorArm
     ])
   })
+})
+
+export const searchMoreObjectsQuery = defineEraOperation<{ after: string, size: number }>()({
+  name: 'SearchMoreObjects',
+  kind: 'query',
+  document: (c) => `query SearchMoreObjects($after: String!, $size: Int!) {
+  searchMoreObjects(after: $after, size: $size) {
+    __typename
+    ... on ObjectsSearchResultSetPage { ${OBJECT_HIT_FIELDS} }
+    ${errorArmsWhere(c.searchOperationError)}
+  }
+}`,
+  result: z.object({ searchMoreObjects: z.discriminatedUnion('__typename', [ObjectsPage, InvalidInputArm, OperationErrorArm]) })
 })
