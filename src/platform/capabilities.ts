@@ -17,18 +17,21 @@ export const capabilitiesQuery = defineOperation()({
   document: `query GatewayCapabilities {
   queryType: __type(name: "Query") { fields { name args { name } } }
   searchResult: __type(name: "PackagesSearchResult") { possibleTypes { name } }
+  resultSet: __type(name: "PackagesSearchResultSet") { fields { name } }
   packageHit: __type(name: "SearchHitPackage") { fields { name } }
   firstPageResult: __type(name: "PackagesFirstPageResult") { name }
 }`,
   result: z.object({
     queryType: TypeFields,
     searchResult: z.object({ possibleTypes: z.array(FieldNames).nullable() }).nullable(),
+    resultSet: TypeFields,
     packageHit: TypeFields,
     firstPageResult: FieldNames.nullable()
-  }).transform(({ queryType, searchResult, packageHit, firstPageResult }): RegistryCapabilities => {
+  }).transform(({ queryType, searchResult, resultSet, packageHit, firstPageResult }): RegistryCapabilities => {
     const searchPackages = queryType?.fields?.find((field) => field.name === 'searchPackages')
     return {
       latestOnlySearch: has(searchPackages?.args, 'latestOnly'),
+      searchResultTotal: has(resultSet?.fields, 'total'),
       packageHitEntryCount: has(packageHit?.fields, 'totalEntriesCount'),
       searchOperationError: has(searchResult?.possibleTypes, 'OperationError'),
       roleScopedBuckets: has(queryType?.fields, 'buckets'),
@@ -43,6 +46,7 @@ export const capabilitiesQuery = defineOperation()({
  */
 export const NEWEST_CAPABILITIES: RegistryCapabilities = {
   latestOnlySearch: true,
+  searchResultTotal: true,
   packageHitEntryCount: true,
   searchOperationError: true,
   roleScopedBuckets: true,

@@ -19,6 +19,8 @@ export interface Operation<V extends Variables, T> {
 export interface RegistryCapabilities {
   /** `searchPackages(latestOnly:)`: since 2025-02-13; before, search finds every revision. */
   latestOnlySearch: boolean
+  /** Search result sets have `total`: since 2025-08-22; before, only `stats { total }`. */
+  searchResultTotal: boolean
   /** `SearchHitPackage.totalEntriesCount`: since 2025-08-22. */
   packageHitEntryCount: boolean
   /** `OperationError` is a member of the search result unions: since 2025-08-22. */

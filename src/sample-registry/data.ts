@@ -41,6 +41,10 @@ export interface BucketData {
   relevanceScore: number
   lastIndexed: string | null
   browsable: boolean
+  /** The bucket's workflows config (.quilt/workflows/config.yml) with its default workflow; absent = none. */
+  workflows?: { default: string | null }
+  /** False for a bucket only an admin's bucketConfigs lists: the active role cannot read it. Default true. */
+  activeRoleCanRead?: boolean
 }
 
 export interface ObjectData {
@@ -223,8 +227,8 @@ function acme (): TenantData {
       roles: [{ name: 'AcmeReadWrite' }, { name: 'AcmeReadOnly' }]
     },
     buckets: [
-      bucket('quilt-example', 'Quilt example', { description: 'Example packages', tags: ['examples', 'imaging'], relevanceScore: 10, overviewUrl: 'https://open.quiltdata.com/b/quilt-example' }),
-      bucket('cellpainting-data', 'Cell Painting data', { description: 'Cell Painting images and features', tags: ['imaging'], relevanceScore: 5 }),
+      bucket('quilt-example', 'Quilt example', { description: 'Example packages', tags: ['examples', 'imaging'], relevanceScore: 10, overviewUrl: 'https://open.quiltdata.com/b/quilt-example', workflows: { default: 'imaging' } }),
+      bucket('cellpainting-data', 'Cell Painting data', { description: 'Cell Painting images and features', tags: ['imaging'], relevanceScore: 5, workflows: { default: null } }),
       bucket('acme-archive', 'Archive', { browsable: false, lastIndexed: null })
     ],
     packages,
@@ -270,7 +274,9 @@ function globex (): TenantData {
     me: { name: 'bob', email: 'bob@globex.example', isAdmin: true, role: { name: 'GlobexAdmin' }, roles: [{ name: 'GlobexAdmin' }] },
     buckets: [
       bucket('globex-genomics', 'Globex genomics', { tags: ['genomics'], relevanceScore: 3 }),
-      bucket('globex-public', 'Globex public data')
+      bucket('globex-public', 'Globex public data'),
+      // bob is an admin: bucketConfigs shows him this bucket, though his active role cannot read it.
+      bucket('globex-finance', 'Globex finance', { activeRoleCanRead: false })
     ],
     packages,
     objects: objects(packages, [loose('globex-public', 'index.html', 3000, '2023-10-10T10:00:00.000Z')])

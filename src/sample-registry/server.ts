@@ -2,11 +2,11 @@ import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
-import { buildSchema, execute, GraphQLError, Kind, parse, validate, type DocumentNode } from 'graphql'
+import { buildSchema, execute, GraphQLError, Kind, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql'
 import { z } from 'zod'
 import { demoTenants, type TenantData } from './data.js'
+import { eraSdl, NEWEST_ERA, type Era } from './eras.js'
 import { createRootValue } from './resolvers.js'
-import { sampleRegistrySdl } from './schema.js'
 
 /** What the sample registry saw of one request; fields are null when the body was not usable. */
 export interface RecordedRequest {
@@ -35,6 +35,10 @@ export interface SampleRegistryOptions {
   port?: number
   host?: string
   intercept?: (request: InterceptedRequest) => InterceptAction | undefined | Promise<InterceptAction | undefined>
+  /** The registry schema era to serve (its vendored SDL); the newest when absent. */
+  era?: Era
+  /** Secure search: search totals are -1 and first pages come back empty, the hits behind their cursor. */
+  secureSearch?: boolean
 }
 
 export interface SampleRegistry {
@@ -42,10 +46,21 @@ export interface SampleRegistry {
   url: string
   requests: RecordedRequest[]
   tenants: Record<string, TenantData>
+  era: Era
   close: () => Promise<void>
 }
 
-const schema = buildSchema(sampleRegistrySdl)
+const schemas = new Map<Era, GraphQLSchema>()
+
+/** The registry's own schema of that era: every request is validated against exactly what it accepts. */
+function schemaOf (era: Era): GraphQLSchema {
+  let schema = schemas.get(era)
+  if (schema === undefined) {
+    schema = buildSchema(eraSdl(era))
+    schemas.set(era, schema)
+  }
+  return schema
+}
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -85,7 +100,7 @@ function parseBody (text: string): RequestBody | null {
 }
 
 /** The document, or the HTTP 400 errors a real GraphQL server answers for it. */
-function checkDocument (query: string): DocumentNode | { errors: unknown[] } {
+function checkDocument (schema: GraphQLSchema, query: string): DocumentNode | { errors: unknown[] } {
   let document: DocumentNode
   try {
     document = parse(query)
@@ -103,6 +118,9 @@ function checkDocument (query: string): DocumentNode | { errors: unknown[] } {
 
 export async function startSampleRegistry (options: SampleRegistryOptions = {}): Promise<SampleRegistry> {
   const tenants = options.tenants ?? demoTenants()
+  const era = options.era ?? NEWEST_ERA
+  const schema = schemaOf(era)
+  const behaviour = { era, secureSearch: options.secureSearch ?? false }
   const requests: RecordedRequest[] = []
   const closing = new AbortController()
   // Each delayed request listens on this signal; dozens at once are normal in load tests.
@@ -143,12 +161,12 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
     const tenant = token !== null && Object.hasOwn(tenants, token) ? tenants[token] : undefined
     if (tenant === undefined) return send(res, 401, { message: 'Invalid or missing credentials' })
     if (body === null) return send(res, 400, { errors: [{ message: 'Body must be JSON: { query, operationName?, variables? }' }] })
-    const document = checkDocument(body.query)
+    const document = checkDocument(schema, body.query)
     if ('errors' in document) return send(res, 400, document)
     const result = await execute({
       schema,
       document,
-      rootValue: createRootValue(tenant),
+      rootValue: createRootValue(tenant, behaviour),
       variableValues: body.variables,
       operationName: body.operationName
     })
@@ -175,6 +193,7 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
     requests,
     tenants,
+    era,
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {
         closing.abort()

@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { pino } from 'pino'
 import type { Test } from 'tap'
+import { CapabilityCache } from '../../src/platform/capabilities.js'
 import { createRegistryClient } from '../../src/platform/registry-client.js'
 import { tenantFromClaims, type Tenant } from '../../src/platform/tenant.js'
 import type { SampleRegistry, SampleRegistryOptions } from '../../src/sample-registry/server.js'
@@ -42,9 +43,11 @@ export async function toolHarness (t: Test, options: HarnessOptions = {}): Promi
   const registry = await startFakeRegistry(t, registryOptions)
   const logs = new LogSink()
   const log = pino({ level: 'trace' }, logs)
+  // Its own capability cache: a later registry on a reused port must not inherit another era's.
+  const capabilities = new CapabilityCache()
   const context = (token = catalogToken): ToolContext => {
     const tenant = tenantFor(registryUrl ?? registry.url, token)
-    return { tenant, registry: createRegistryClient(tenant, { timeoutMs, mutationTimeoutMs }), log, signal: new AbortController().signal }
+    return { tenant, registry: createRegistryClient(tenant, { timeoutMs, mutationTimeoutMs, capabilities }), log, signal: new AbortController().signal, notes: [] }
   }
   return {
     registry,

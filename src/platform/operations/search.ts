@@ -3,7 +3,7 @@ import { defineEraOperation, type RegistryCapabilities } from '../operation.js'
 import { ERROR_ARMS, errorArmsWhere, InvalidInputArm, OperationErrorArm } from '../union-arms.js'
 
 // Search changed shape more than anything else across registry eras (README "Registry versions"):
-// `latestOnly` appeared on 2025-02-13, `totalEntriesCount` and the `OperationError` arms on 2025-08-22,
+// `latestOnly` appeared on 2025-02-13, `total`, `totalEntriesCount` and the `OperationError` arms on 2025-08-22,
 // and the packages `firstPage` became a union on 2026-08-21. Each document below is built from the
 // registry's capabilities; every shape parses into one result type.
 
@@ -35,6 +35,12 @@ const ObjectHit = z.object({
 const PackagesPage = z.object({ __typename: z.literal('PackagesSearchResultSetPage'), cursor: z.string().nullable(), hits: z.array(PackageHit) })
 const ObjectsPage = z.object({ __typename: z.literal('ObjectsSearchResultSetPage'), cursor: z.string().nullable(), hits: z.array(ObjectHit) })
 
+/** The match count: `total`, or `stats { total }` before 2025-08-22 (both read into `total`). */
+const totalField = (c: RegistryCapabilities) => c.searchResultTotal ? 'total' : 'stats { total }'
+
+const Total = { total: z.number().optional(), stats: z.object({ total: z.number() }).optional() }
+const countOf = ({ total, stats }: { total?: number | undefined, stats?: { total: number } | undefined }) => total ?? stats?.total ?? 0
+
 const packageHitFields = (c: RegistryCapabilities) =>
   `cursor hits { bucket name hash modified size ${c.packageHitEntryCount ? 'totalEntriesCount ' : ''}comment score }`
 const OBJECT_HIT_FIELDS = 'cursor hits { bucket key version size modified deleted score }'
@@ -49,7 +55,7 @@ export const searchPackagesQuery = defineEraOperation<SearchVariables & { latest
   searchPackages(buckets: $buckets, searchString: $searchString${c.latestOnlySearch ? ', latestOnly: $latestOnly' : ''}) {
     __typename
     ... on PackagesSearchResultSet {
-      total
+      ${totalField(c)}
       firstPage(size: $size) {
         __typename
         ... on PackagesSearchResultSetPage { ${packageHitFields(c)} }
@@ -61,12 +67,12 @@ export const searchPackagesQuery = defineEraOperation<SearchVariables & { latest
 }`,
   result: z.object({
     searchPackages: z.discriminatedUnion('__typename', [
+      // total is -1 under secure search: hits are checked against the user's permissions after the count.
       z.object({
         __typename: z.literal('PackagesSearchResultSet'),
-        // -1 under secure search: hits are checked against the user's permissions after the count.
-        total: z.number(),
+        ...Total,
         firstPage: z.discriminatedUnion('__typename', [PackagesPage, InvalidInputArm, OperationErrorArm])
-      }),
+      }).transform(({ stats, ...set }) => ({ ...set, total: countOf({ ...set, stats }) })),
       EmptyArm,
       InvalidInputArm,
       OperationErrorArm
@@ -94,7 +100,7 @@ export const searchObjectsQuery = defineEraOperation<SearchVariables>()({
   searchObjects(buckets: $buckets, searchString: $searchString) {
     __typename
     ... on ObjectsSearchResultSet {
-      total
+      ${totalField(c)}
       firstPage(size: $size) { __typename ${OBJECT_HIT_FIELDS} }
     }
     ${errorArmsWhere(c.searchOperationError)}
@@ -102,7 +108,8 @@ export const searchObjectsQuery = defineEraOperation<SearchVariables>()({
 }`,
   result: z.object({
     searchObjects: z.discriminatedUnion('__typename', [
-      z.object({ __typename: z.literal('ObjectsSearchResultSet'), total: z.number(), firstPage: ObjectsPage }),
+      z.object({ __typename: z.literal('ObjectsSearchResultSet'), ...Total, firstPage: ObjectsPage })
+        .transform(({ stats, ...set }) => ({ ...set, total: countOf({ ...set, stats }) })),
       EmptyArm,
       InvalidInputArm,
       OperationErrorArm
