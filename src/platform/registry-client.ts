@@ -77,7 +77,8 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
   })
   const cache = options.capabilities ?? sharedCapabilities
 
-  async function run<V extends Variables, T> (op: Operation<V, T>, variables: V, call: CallOptions): Promise<T> {
+  /** `label` names the operation in error messages: the tool's own when learning capabilities for it. */
+  async function run<V extends Variables, T> (op: Operation<V, T>, variables: V, call: CallOptions, label = op.name): Promise<T> {
     const timeoutMs = op.kind === 'mutation' ? options.mutationTimeoutMs : options.timeoutMs
     const timeout = AbortSignal.timeout(timeoutMs)
     const started = process.hrtime.bigint()
@@ -102,7 +103,7 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
       }
       return parsed.data
     } catch (err) {
-      const failure = describeFailure(err, op as Operation<Variables, unknown>, timeout.aborted, timeoutMs)
+      const failure = describeFailure(err, { ...op, name: label } as Operation<Variables, unknown>, timeout.aborted, timeoutMs)
       outcome = failure.kind
       throw failure
     } finally {
@@ -110,27 +111,27 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
     }
   }
 
-  function capabilities (): Promise<RegistryCapabilities> {
+  function capabilities (forOperation = capabilitiesQuery.name): Promise<RegistryCapabilities> {
     // Not bound to any caller's signal: the answer is shared by every call waiting for it.
-    return cache.get(tenant.registryUrl, () => run(capabilitiesQuery, {}, {}).catch((err: unknown) => {
+    return cache.get(tenant.registryUrl, () => run(capabilitiesQuery, {}, {}, forOperation).catch((err: unknown) => {
       if (err instanceof RegistryQueryError) return NEWEST_CAPABILITIES // introspection refused
       throw err
     }))
   }
 
   return {
-    capabilities,
+    capabilities: () => capabilities(),
     async execute<V extends Variables, T> (op: Operation<V, T> | EraOperation<V, T>, variables: V, callOrSignal?: AbortSignal | CallOptions): Promise<T> {
       const call = toCallOptions(callOrSignal)
       if (!isEraOperation(op)) return run(op, variables, call)
-      const known = await capabilities()
+      const known = await capabilities(op.name)
       try {
         return await run(op.shape(known), variables, call)
       } catch (err) {
         if (!(err instanceof RegistryDocumentError)) throw err
         // The registry refused the shape: it may have been upgraded (or downgraded) since we learnt it.
         cache.forget(tenant.registryUrl)
-        const fresh = await capabilities()
+        const fresh = await capabilities(op.name)
         if (JSON.stringify(fresh) === JSON.stringify(known)) throw err
         return run(op.shape(fresh), variables, call)
       }

@@ -77,11 +77,11 @@ t.test('package_delete without a hash means every revision, never "latest" by de
 })
 
 t.test('files: s3 URIs, logical keys, sizes, uniqueness; metadata is an object', async (t) => {
-  const push = (files: unknown, extra: Record<string, unknown> = {}) => accepts('package_create', { ...pkg, files, ...extra })
+  const push = (files: unknown, extra: Record<string, unknown> = {}) => accepts('package_create', { ...pkg, files, message: 'm', ...extra })
   t.ok(push([file, { logical_key: 'd/b.csv', s3_uri: 's3://other-bucket/k/b.csv?versionId=abc.123', size: 0 }]))
   t.notOk(push([]), 'at least one file')
   t.notOk(push([file, file]), 'duplicate logical keys')
-  t.match(issues('package_create', { ...pkg, files: [file, file] }), [/each logical_key may appear only once/])
+  t.match(issues('package_create', { ...pkg, files: [file, file], message: 'm' }), [/each logical_key may appear only once/])
   for (const s3Uri of ['quilt-example/a.csv', 's3://quilt-example', 's3://quilt-example/', 'https://quilt-example.s3.amazonaws.com/a', 's3://q/a.csv', 's3://quilt-example/a.csv?foo=bar', 's3://quilt-example/a.csv?versionId=']) {
     t.notOk(push([{ ...file, s3_uri: s3Uri }]), `refuses s3_uri ${s3Uri}`)
   }
@@ -91,5 +91,17 @@ t.test('files: s3 URIs, logical keys, sizes, uniqueness; metadata is an object',
   t.notOk(push([file], { metadata: [1, 2] }), 'metadata must be an object')
   t.notOk(push([file], { metadata: 'x' }))
   t.ok(push([file], { metadata: { nested: { ok: [1, null] } }, message: 'm', workflow: 'wf' }))
-  t.ok(accepts('package_update', { ...pkg, files: [file] }), 'update takes the same arguments')
+  t.ok(accepts('package_update', { ...pkg, files: [file], message: 'm' }), 'update takes the same arguments')
+})
+
+// Issue 9: the registry (pkgpush) refuses an empty message, and "" is how a caller says "no workflow".
+t.test('a commit message is required and not blank; workflow "" means none', async (t) => {
+  const base = { ...pkg, files: [file] }
+  for (const message of [undefined, '', '   \n']) {
+    t.match(issues('package_create', { ...base, message }), [/^message: /], `refuses message ${JSON.stringify(message)}`)
+    t.notOk(accepts('package_update', { ...base, message }))
+  }
+  t.match(issues('package_create', { ...base, message: ' ' }), ['message: a commit message is required'])
+  t.same(schemaOf('package_create').parse({ ...base, message: ' m ', workflow: '' }).workflow, '', 'workflow "" is kept')
+  t.equal(schemaOf('package_create').parse({ ...base, message: 'm' }).workflow, undefined, 'omitted stays omitted (the bucket default)')
 })

@@ -6,7 +6,7 @@ import { closedPortUrl } from '../helpers/fake-registry.js'
 import { textOf, toolHarness, type HarnessOptions } from './harness.js'
 
 const wellplates = { bucket: 'quilt-example', package_name: 'examples/wellplates' }
-const newFile = { bucket: 'quilt-example', package_name: 'examples/new', files: [{ logical_key: 'a.csv', s3_uri: 's3://quilt-example/a.csv', size: 1 }] }
+const newFile = { bucket: 'quilt-example', package_name: 'examples/new', files: [{ logical_key: 'a.csv', s3_uri: 's3://quilt-example/a.csv', size: 1 }], message: 'new package' }
 
 /** An error result with a helpful text, never an empty success. */
 function assertError (t: Test, result: CallToolResult, text: RegExp): void {
@@ -145,6 +145,6 @@ t.test('failures are logged as warnings without the catalog token', async (t) =>
 
 t.test('a revision too large for contentsFlatMap is an error that suggests browsing instead', async (t) => {
   const tooLarge = dataAnswer({ package: { revision: { hash: 'a'.repeat(64), modified: '2025-01-01T00:00:00Z', message: null, userMeta: null, workflow: null, contentsFlatMap: null } } })
-  const { result } = await callWith(t, { intercept: on('PackageContents', tooLarge) }, 'package_update', { ...wellplates, files: newFile.files })
+  const { result } = await callWith(t, { intercept: on('PackageContents', tooLarge) }, 'package_update', { ...wellplates, files: newFile.files, message: 'm' })
   assertError(t, result, /examples\/wellplates@aaaaaaaaaaaa in s3:\/\/quilt-example has more than 10000 files.*package_browse/)
 })

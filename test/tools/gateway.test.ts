@@ -34,8 +34,8 @@ t.test('every tool works through the official SDK client over HTTP', async (t) =
     ['package_diff', { ...wellplates, hash_a: 'latest', other_package_name: 'examples/hurdat' }, { summary: { added: 2, removed: 5, modified: 1 } }],
     ['search_packages', { query: 'test/integration_lifecycle_1770736485' }, { total: 1 }],
     ['search_objects', { query: 'instrument-log' }, { total: 1 }],
-    ['package_create', { bucket: 'quilt-example', package_name: 'e2e/pkg', files: [{ logical_key: 'a.txt', s3_uri: 's3://quilt-example/a.txt', size: 3 }] }, { total_entries: 1 }],
-    ['package_update', { bucket: 'quilt-example', package_name: 'e2e/pkg', files: [{ logical_key: 'b.txt', s3_uri: 's3://quilt-example/b.txt', size: 4 }] }, { added: 1, kept: 1 }],
+    ['package_create', { bucket: 'quilt-example', package_name: 'e2e/pkg', files: [{ logical_key: 'a.txt', s3_uri: 's3://quilt-example/a.txt', size: 3 }], message: 'e2e' }, { total_entries: 1 }],
+    ['package_update', { bucket: 'quilt-example', package_name: 'e2e/pkg', files: [{ logical_key: 'b.txt', s3_uri: 's3://quilt-example/b.txt', size: 4 }], message: 'e2e update' }, { added: 1, kept: 1 }],
     ['package_delete', { bucket: 'quilt-example', package_name: 'e2e/pkg' }, { remaining: 0 }],
     ['catalog_url', wellplates, { url: /\/b\/quilt-example\/packages\/examples\/wellplates\// }]
   ]
@@ -74,7 +74,7 @@ t.test('the gateway applies its configured registry timeouts to tool calls', asy
   const client = await connectClient(t, url, signToken({ registry_url: registry.url }))
   const query = await client.callTool({ name: 'bucket_list', arguments: {} })
   t.match(query, { isError: true, content: [{ text: /did not answer BucketList within 100 ms/ }] })
-  const mutation = await client.callTool({ name: 'package_create', arguments: { bucket: 'quilt-example', package_name: 'a/b', files: [{ logical_key: 'x', s3_uri: 's3://quilt-example/x' }] } })
+  const mutation = await client.callTool({ name: 'package_create', arguments: { bucket: 'quilt-example', package_name: 'a/b', files: [{ logical_key: 'x', s3_uri: 's3://quilt-example/x' }], message: 'm' } })
   t.match(mutation, { isError: true, content: [{ text: /did not answer PackageConstruct within 150 ms/ }] })
 })
 
@@ -114,7 +114,8 @@ t.test('tenant isolation: 50 concurrent calls from 5 tenants with overlapping JS
   type Tenant = typeof tenants[number]
   // Each call names its tenant's own bucket/package and states what only that tenant may see.
   const kinds: Array<(x: Tenant) => { name: string, args: Record<string, unknown>, check: (data: Record<string, unknown>) => boolean }> = [
-    (x) => ({ name: 'bucket_list', args: {}, check: (d) => sameSet((d.buckets as Array<{ name: string }>).map((b) => b.name), x.data.buckets.map((b) => b.name)) }),
+    // The role-scoped list (issue 9): an admin's bucket outside the active role is not listed.
+    (x) => ({ name: 'bucket_list', args: {}, check: (d) => sameSet((d.buckets as Array<{ name: string }>).map((b) => b.name), x.data.buckets.filter((b) => b.activeRoleCanRead !== false).map((b) => b.name)) }),
     (x) => ({ name: 'packages_list', args: { bucket: x.pkg.bucket }, check: (d) => (d.packages as Array<{ name: string }>).some((p) => p.name === x.pkg.name) && d.total === x.data.packages.filter((p) => p.bucket === x.pkg.bucket).length }),
     (x) => ({ name: 'package_info', args: { bucket: x.pkg.bucket, package_name: x.pkg.name }, check: (d) => d.hash === x.pkg.revisions[0]!.hash }),
     (x) => ({ name: 'search_packages', args: { query: '*' }, check: (d) => d.total === x.data.packages.length && (d.hits as Array<{ bucket: string }>).every((h) => x.data.buckets.some((b) => b.name === h.bucket)) }),
@@ -141,12 +142,15 @@ t.test('tenant isolation: 50 concurrent calls from 5 tenants with overlapping JS
     status !== 200 || body.id !== call.id || body.result?.isError === true || body.result?.structuredContent === undefined || !call.check(body.result.structuredContent))
   t.same(wrong.map((w) => `${w.call.tenant.catalogToken} ${w.call.name} ${JSON.stringify(w.body).slice(0, 200)}`), [], 'every answer carries its own id and only its tenant\'s data')
 
-  // What reached the registry: each tenant's own catalog token, ten calls each, never the JWT.
-  t.equal(registry.requests.length, 50)
+  // What reached the registry: each tenant's own catalog token, ten calls each, never the JWT; and the
+  // registry's capabilities learnt once for all five tenants (one registry URL, one call in flight).
+  t.equal(registry.requests.filter((r) => r.operationName === 'GatewayCapabilities').length, 1, 'capabilities learnt once')
+  const calls50 = registry.requests.filter((r) => r.operationName !== 'GatewayCapabilities')
+  t.equal(calls50.length, 50)
   const tokens = new Set(tenants.map((x) => x.catalogToken))
   t.ok(registry.requests.every((r) => r.token !== null && tokens.has(r.token) && r.authorization === `Bearer ${r.token}`), 'only catalog tokens, as bearer credentials')
   for (const tenant of tenants) {
-    const seen = registry.requests.filter((r) => r.token === tenant.catalogToken)
+    const seen = calls50.filter((r) => r.token === tenant.catalogToken)
     t.equal(seen.length, 10, `${tenant.catalogToken}: 10 registry calls`)
     const named = seen.filter((r) => r.variables?.bucket !== undefined)
     t.ok(named.length > 0 && named.every((r) => tenant.data.buckets.some((b) => b.name === r.variables?.bucket)), `${tenant.catalogToken}: every bucket it asked for is its own`)

@@ -49,6 +49,10 @@ export async function toolHarness (t: Test, options: HarnessOptions = {}): Promi
     const tenant = tenantFor(registryUrl ?? registry.url, token)
     return { tenant, registry: createRegistryClient(tenant, { timeoutMs, mutationTimeoutMs, capabilities }), log, signal: new AbortController().signal, notes: [] }
   }
+  // Learnt up front (once per registry, as in the gateway), so a test sees only its tools' own calls.
+  // A registry that fails this (a fault test) is asked again by the first tool call.
+  await context().registry.capabilities().catch(() => {})
+  registry.requests.length = 0
   return {
     registry,
     logs,
