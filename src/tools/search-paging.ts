@@ -72,10 +72,12 @@ export async function runSearch<H> (kind: SearchKind<H>, ctx: ToolContext, reque
   const secure = answer.total < 0
   const hits = [...answer.page.hits]
   let next = answer.page.cursor
-  for (let follows = 0; secure && next !== null && hits.length < limit && follows < MAX_SECURE_FOLLOWS; follows++) {
-    const page = await kind.more(ctx, next, limit - hits.length)
-    hits.push(...page.hits)
-    next = page.cursor
+  if (secure) {
+    for (let follows = 0; next !== null && hits.length < limit && follows < MAX_SECURE_FOLLOWS; follows++) {
+      const page = await kind.more(ctx, next, limit - hits.length)
+      hits.push(...page.hits)
+      next = page.cursor
+    }
   }
   const head = secure
     ? `Secure search: total unknown (the registry checks each hit against your permissions); ${hits.length} ${kind.noun} match(es) for ${where(query, buckets, text)}${hits.length === 0 ? ' so far' : ''}:`

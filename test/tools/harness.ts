@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { pino } from 'pino'
-import type { Test } from 'tap'
+import t, { type Test } from 'tap'
 import { CapabilityCache } from '../../src/platform/capabilities.js'
 import { createRegistryClient } from '../../src/platform/registry-client.js'
 import { tenantFromClaims, type Tenant } from '../../src/platform/tenant.js'
@@ -8,6 +8,7 @@ import type { SampleRegistry, SampleRegistryOptions } from '../../src/sample-reg
 import type { ToolContext } from '../../src/tools/context.js'
 import { resources, tools } from '../../src/tools/index.js'
 import { runTool } from '../../src/tools/result.js'
+import { ERAS, type Era } from '../helpers/eras.js'
 import { ACME_TOKEN, startFakeRegistry } from '../helpers/fake-registry.js'
 import { LogSink } from '../helpers/log-sink.js'
 
@@ -70,6 +71,16 @@ export async function toolHarness (t: Test, options: HarnessOptions = {}): Promi
       const ctx = context()
       return runTool(resource.name, ctx, () => resource.read(ctx))
     }
+  }
+}
+
+/**
+ * The tests `body` defines, once per supported registry era: each against sample registries of that
+ * era, which validate every request against the era's own schema.
+ */
+export function forEachEra (body: (t: Test, era: Era) => void): void {
+  for (const era of ERAS) {
+    t.test(`registry schema ${era}`, async (t) => { body(t, era) })
   }
 }
 

@@ -1,10 +1,7 @@
-import t from 'tap'
 import { ACME_TOKEN } from '../helpers/fake-registry.js'
-import { dataOf, textOf, toolHarness, type Harness } from './harness.js'
-import { ERAS } from '../helpers/eras.js'
+import { dataOf, forEachEra, textOf, toolHarness, type Harness } from './harness.js'
 
-// Every test against a sample registry of each supported era, which validates each request against that era's schema.
-for (const era of ERAS) t.test(`registry schema ${era}`, async (t) => {
+forEachEra((t, era) => {
   const target = { bucket: 's3://quilt-example', package_name: 'team/results' }
   const file = (key: string, size = 100, version = '') => ({ logical_key: key, s3_uri: `s3://quilt-example/uploads/${key}${version}`, size })
   const stored = (h: Harness, name: string) => h.registry.tenants[ACME_TOKEN]!.packages.find((p) => p.name === name)
@@ -97,10 +94,15 @@ for (const era of ERAS) t.test(`registry schema ${era}`, async (t) => {
 
   t.test('package_delete pages through many revisions', async (t) => {
     const h = await toolHarness(t, { era })
-    for (let i = 0; i < 120; i++) {
-      const pushed = await h.call('package_create', { ...target, files: [file(`f${i}.csv`, i)], message: `push ${i}` })
-      t.notOk(pushed.isError)
-    }
+    // Seeded directly (newest first), which is quicker than 120 pushes in each era.
+    const revisions = Array.from({ length: 120 }, (_, i) => ({
+      hash: (i + 1).toString(16).padStart(64, '0'),
+      modified: new Date(Date.UTC(2025, 0, 1, 0, 0, 120 - i)).toISOString(),
+      message: `push ${i}`,
+      userMeta: null,
+      entries: [{ logicalKey: `f${i}.csv`, physicalKey: `s3://quilt-example/uploads/f${i}.csv`, size: i }]
+    }))
+    h.registry.tenants[ACME_TOKEN]!.packages.push({ bucket: 'quilt-example', name: 'team/results', revisions })
     const before = h.registry.requests.length
     const result = await h.call('package_delete', target)
     t.notOk(result.isError, textOf(result))
@@ -109,5 +111,50 @@ for (const era of ERAS) t.test(`registry schema ${era}`, async (t) => {
     const ops = h.registry.requests.slice(before).map((r) => r.operationName)
     t.equal(ops.filter((op) => op === 'PackageRevisions').length, 2, 'two pages of 100')
     t.equal(ops.filter((op) => op === 'PackageRevisionDelete').length, 120)
+  })
+
+  // Issue 9: the registry's rules for pushes and deletes, each of which the sample registry now enforces.
+  t.test('a re-push of identical content adds a pointer; deleting the package deletes that hash once', async (t) => {
+    const h = await toolHarness(t, { era })
+    const push = { ...target, files: [file('same.csv', 5)], message: 'same content' }
+    const first = await h.call('package_create', push)
+    const second = await h.call('package_create', push)
+    t.equal(dataOf<{ hash: string }>(second).hash, dataOf<{ hash: string }>(first).hash, 'same content, same hash')
+    t.same(stored(h, 'team/results')!.revisions.map((r) => r.hash), [dataOf<{ hash: string }>(first).hash, dataOf<{ hash: string }>(first).hash], 'listed twice')
+    const deleted = await h.call('package_delete', target)
+    t.notOk(deleted.isError, textOf(deleted))
+    t.match(dataOf(deleted), { deleted: [dataOf<{ hash: string }>(first).hash], remaining: 0 })
+    t.equal(h.registry.requests.filter((r) => r.operationName === 'PackageRevisionDelete').length, 1, 'one delete per distinct hash')
+  })
+
+  t.test('workflow: omitted is the bucket default, "" is none, and an inherited none stays none', async (t) => {
+    const h = await toolHarness(t, { era })
+    const construct = () => h.registry.requests.filter((r) => r.operationName === 'PackageConstruct').at(-1)?.variables as { params: Record<string, unknown> }
+    await h.call('package_create', { ...target, files: [file('a.csv')], message: 'default workflow' })
+    t.notOk('workflow' in construct().params, 'omitted')
+    t.equal(stored(h, 'team/results')!.revisions[0]!.workflow?.id, 'imaging', 'the bucket default')
+    await h.call('package_create', { ...target, files: [file('a.csv')], message: 'no workflow', workflow: '' })
+    t.equal(construct().params.workflow, '')
+    t.equal(stored(h, 'team/results')!.revisions[0]!.workflow?.id, null, 'none')
+    const updated = await h.call('package_update', { ...target, files: [file('b.csv')], message: 'still none' })
+    t.notOk(updated.isError, textOf(updated))
+    t.equal(construct().params.workflow, '', 'the inherited "none" is sent as ""')
+    t.equal(stored(h, 'team/results')!.revisions[0]!.workflow?.id, null, 'and kept')
+  })
+
+  t.test('physical keys are sent percent-encoded per path segment, as the registry decodes them', async (t) => {
+    const h = await toolHarness(t, { era })
+    const result = await h.call('package_create', {
+      ...target,
+      message: 'odd keys',
+      files: [
+        { logical_key: 'pct.csv', s3_uri: 's3://quilt-example/uploads/100% done.csv' },
+        { logical_key: 'literal.csv', s3_uri: 's3://quilt-example/up loads/a%20b.csv?versionId=v+1' }
+      ]
+    })
+    t.notOk(result.isError, textOf(result))
+    const { src } = h.registry.requests.at(-1)?.variables as { src: { entries: Array<{ physicalKey: string }> } }
+    t.same(src.entries.map((e) => e.physicalKey), ['s3://quilt-example/uploads/100%25%20done.csv', 's3://quilt-example/up%20loads/a%2520b.csv?versionId=v%2B1'])
+    t.same(stored(h, 'team/results')!.revisions[0]!.entries.map((e) => e.physicalKey), src.entries.map((e) => e.physicalKey), 'read by the registry as the keys they are')
   })
 })

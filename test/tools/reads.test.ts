@@ -1,10 +1,7 @@
-import t from 'tap'
 import { GLOBEX_TOKEN } from '../helpers/fake-registry.js'
-import { dataOf, textOf, toolHarness } from './harness.js'
-import { ERAS } from '../helpers/eras.js'
+import { dataOf, forEachEra, textOf, toolHarness } from './harness.js'
 
-// Every test against a sample registry of each supported era, which validates each request against that era's schema.
-for (const era of ERAS) t.test(`registry schema ${era}`, async (t) => {
+forEachEra((t, era) => {
   const wellplates = { bucket: 'quilt-example', package_name: 'examples/wellplates' }
 
   t.test('bucket_list lists the visible buckets, most relevant first; the resource says the same', async (t) => {

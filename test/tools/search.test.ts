@@ -1,6 +1,4 @@
-import t from 'tap'
-import { ERAS } from '../helpers/eras.js'
-import { dataOf, textOf, toolHarness } from './harness.js'
+import { dataOf, forEachEra, textOf, toolHarness } from './harness.js'
 
 type Hits = { total: number | null, secure_search: boolean, next_cursor: string | null, hits: Array<{ package_name: string, bucket: string, hash: string, total_entries: number | null }> }
 type ObjectHits = { total: number | null, next_cursor: string | null, hits: Array<{ key: string, size: number }> }
@@ -20,7 +18,7 @@ const searches: Array<[query: string, expected: string, retried: boolean]> = [
   ['wellplate', 'examples/wellplates', false]
 ]
 
-for (const era of ERAS) t.test(`registry schema ${era}`, async (t) => {
+forEachEra((t, era) => {
   const latestOnlyKnown = era >= '2025-02-13'
 
   t.test('plain words, deliberate syntax, and text the registry cannot parse', async (t) => {
