@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { demoTenants } from '../../src/sample-registry/data.js'
-import { parseSearchString } from '../../src/sample-registry/resolvers.js'
+import { parseQuery } from '../../src/sample-registry/query-string.js'
 import type { SampleRegistry } from '../../src/sample-registry/server.js'
 import { ACME_TOKEN, GLOBEX_TOKEN, postGraphql, startFakeRegistry } from '../helpers/fake-registry.js'
 
@@ -71,8 +71,9 @@ t.test('package, revisions and revision(hashOrTag)', async (t) => {
   const hashOf = async (ref: string | null) => (await run<{ package: { revision: { hash: string } | null } }>(t, registry, info, { ...WELLPLATES, ref })).package.revision?.hash ?? null
   t.equal(await hashOf(null), hashes[0], 'null means latest')
   t.equal(await hashOf(hashes[2] ?? ''), hashes[2], 'full hash')
-  t.equal(await hashOf(hashes[1]?.slice(0, 6).toUpperCase() ?? ''), hashes[1], 'unique 6-character prefix, any case')
-  t.equal(await hashOf(hashes[1]?.slice(0, 5) ?? ''), null, 'prefix too short')
+  // As the real registry: "latest" or a full hash only; a prefix finds nothing (the gateway resolves prefixes).
+  t.equal(await hashOf(hashes[1]?.slice(0, 12) ?? ''), null, 'a prefix is not a revision')
+  t.equal(await hashOf(hashes[1]?.toUpperCase() ?? ''), null, 'nor an upper-case hash')
   t.equal(await hashOf('f'.repeat(64)), null, 'unknown hash')
   t.same(await run(t, registry, info, { bucket: 'quilt-example', name: 'examples/missing' }), { package: null })
 })
@@ -118,6 +119,7 @@ const SEARCH = `query Search($buckets: [String!], $searchString: String, $latest
       ... on PackagesSearchResultSetPage { cursor hits { id score bucket name pointer hash size modified totalEntriesCount comment meta workflow matchLocations { name comment meta workflow } matchingEntries { logicalKey } } }
       ... on InvalidInput { errors { path name message } }
     } }
+    ... on InvalidInput { errors { path name message } }
     ... on OperationError { name message }
   }
 }`
@@ -130,17 +132,20 @@ t.test('searchPackages: escaping, matching, buckets, latestOnly, pages', async (
     (await run<{ searchPackages: SearchResult }>(t, registry, SEARCH, { latestOnly: false, ...variables })).searchPackages
 
   t.same(await search({ searchString: INTEGRATION, latestOnly: true }), {
-    __typename: 'OperationError', name: 'QuerySyntaxError', message: `Failed to parse query [${INTEGRATION}]`
-  }, 'an unescaped "/" is a query syntax error, as in Elasticsearch')
+    __typename: 'InvalidInput', errors: [{ path: 'searchString', name: 'QuerySyntaxError', message: `Failed to parse query [${INTEGRATION}]` }]
+  }, 'an unescaped "/" is a query syntax error, as in Elasticsearch, reported as InvalidInput as the registry does')
   const escaped = await search({ searchString: 'test\\/integration_lifecycle_1770736485', latestOnly: true })
   t.match(escaped, { __typename: 'PackagesSearchResultSet', total: 1, firstPage: { __typename: 'PackagesSearchResultSetPage', cursor: null, hits: [{ name: INTEGRATION, bucket: 'quilt-example', pointer: 'latest', matchLocations: { name: true } }] } })
 
   t.match(await search({ searchString: 'HURDAT2\\: \\"best track\\" \\[Atlantic\\]' }), { total: 1, firstPage: { hits: [{ name: 'examples/hurdat' }] } }, 'escaped ":", quotes and brackets match literally')
-  t.match(await search({ searchString: 'HURDAT2: "best' }), { __typename: 'OperationError', name: 'QuerySyntaxError' })
+  t.match(await search({ searchString: 'HURDAT2: "best' }), { __typename: 'InvalidInput', errors: [{ name: 'QuerySyntaxError' }] })
+  t.match(await search({ searchString: '"best track" AND (NOAA OR nothing)' }), { total: 1, firstPage: { hits: [{ name: 'examples/hurdat' }] } }, 'phrases, operators and groups')
+  t.match(await search({ searchString: 'hurricane NOT noaa' }), { __typename: 'EmptySearchResultSet' }, 'NOT')
 
   t.match(await search({ searchString: 'plate operator\\=none' }), { __typename: 'EmptySearchResultSet' }, 'every term must match')
-  t.match(await search({ searchString: 'EXP-002' }), { __typename: 'OperationError' }, 'an unescaped "-" fails too (stricter than Elasticsearch)')
-  t.match(await search({ searchString: 'EXP\\-002' }), { total: 1, firstPage: { hits: [{ name: 'examples/wellplates', pointer: 'latest' }] } }, 'matches user metadata')
+  t.match(await search({ searchString: 'EXP-002' }), { total: 1, firstPage: { hits: [{ name: 'examples/wellplates', pointer: 'latest' }] } }, 'matches user metadata ("-" inside a word is literal)')
+  t.match(await search({ searchString: 'wellplate' }), { __typename: 'EmptySearchResultSet' }, 'by token: a word does not find a longer one')
+  t.match(await search({ searchString: 'wellplate*' }), { total: 3 }, 'a trailing wildcard does')
 
   t.equal((await search({ searchString: '*' })).total, 9, 'bare * matches every revision')
   t.equal((await search({ searchString: null })).total, 9, 'no search string matches every revision')
@@ -159,14 +164,15 @@ t.test('searchPackages: escaping, matching, buckets, latestOnly, pages', async (
 t.test('searchObjects: keys, buckets, order, syntax errors', async (t) => {
   const registry = await startFakeRegistry(t)
   const query = `query Objects($buckets: [String!], $searchString: String, $order: SearchResultOrder) { searchObjects(buckets: $buckets, searchString: $searchString) {
-    __typename ... on ObjectsSearchResultSet { total firstPage(size: 50, order: $order) { cursor hits { id score bucket key version size modified deleted } } } ... on OperationError { name }
+    __typename ... on ObjectsSearchResultSet { total firstPage(size: 50, order: $order) { cursor hits { id score bucket key version size modified deleted } } } ... on InvalidInput { errors { name } }
   } }`
   type Objects = { searchObjects: { __typename: string, total: number, name?: string, firstPage: { hits: Array<{ key: string, bucket: string, deleted: boolean }> } } }
   const search = async (variables: Record<string, unknown>) => (await run<Objects>(t, registry, query, variables)).searchObjects
-  const tifs = await search({ searchString: 'plate1\\/img_00', buckets: ['quilt-example'], order: 'LEX_ASC' })
+  const tifs = await search({ searchString: 'plate1 img_00*', buckets: ['quilt-example'], order: 'LEX_ASC' })
   t.same(tifs.firstPage.hits.map((h) => h.key), ['examples/wellplates/data/raw/plate1/img_001.tif', 'examples/wellplates/data/raw/plate1/img_002.tif'])
-  t.equal((await search({ searchString: 'plate1\\/img_00' })).total, 5, 'every bucket when none given')
-  t.match(await search({ searchString: 'plate1/img' }), { __typename: 'OperationError', name: 'QuerySyntaxError' })
+  t.equal((await search({ searchString: 'plate1 img_00*' })).total, 5, 'every bucket when none given')
+  t.match(await search({ searchString: 'plate1/img' }), { __typename: 'InvalidInput' })
+  t.equal((await search({ searchString: 'ext:tif AND size:>=8388608' })).total, 3, 'fields and ranges')
   t.match(await search({ searchString: 'old\\-export' }), { total: 1, firstPage: { hits: [{ key: 'tmp/old-export.csv', deleted: true }] } })
   t.match(await search({ searchString: 'fastq' }), { __typename: 'EmptySearchResultSet' }, 'another tenant\'s objects are not found')
 })
@@ -204,7 +210,9 @@ t.test('packageConstruct adds a revision, only on that server', async (t) => {
 
   const again = await run<Push>(t, registry, CONSTRUCT, { params: { ...WELLPLATES, message: 'Fourth', userMeta: { k: 'v' }, workflow: 'imaging' }, src: { entries } })
   t.equal(again.packageConstruct.revision.hash, hash, 'same content, same hash')
-  t.match(await run(t, registry, LATEST, WELLPLATES), { package: { revisions: { total: 4 } } }, 'and no duplicate revision')
+  t.match(await run(t, registry, LATEST, WELLPLATES), { package: { revisions: { total: 5 } } }, 'and one more pointer, as every push adds one')
+  t.match(await run(t, registry, DELETE, { ...WELLPLATES, hash }), { packageRevisionDelete: { __typename: 'PackageRevisionDeleteSuccess' } })
+  t.match(await run(t, registry, LATEST, WELLPLATES), { package: { revisions: { total: 3 } } }, 'deleting the hash removes both pointers')
 
   const created = await run<Push>(t, registry, CONSTRUCT, { params: { bucket: 'cellpainting-data', name: 'new/package' }, src: { entries } })
   t.match(created, { packageConstruct: { __typename: 'PackagePushSuccess', package: { name: 'new/package', revisions: { total: 1 } } } }, 'a new package')
@@ -220,6 +228,9 @@ t.test('packageConstruct validates its input', async (t) => {
   t.match(await errorsOf({ bucket: 'quilt-example', name: 'a/b' }, []), { errors: [{ path: 'src.entries' }] })
   t.same((await errorsOf({ bucket: 'globex-public', name: 'a:b' }, [entry, { logicalKey: 'a.txt', physicalKey: '/local/a.txt' }])).errors.map((e) => e.path),
     ['params.bucket', 'params.name', 'src.entries[1].logicalKey', 'src.entries[1].physicalKey'], 'all problems at once; another tenant\'s bucket is unknown')
+  t.match(await errorsOf({ bucket: 'quilt-example', name: 'a/b', message: ' ' }, [entry]), { errors: [{ path: 'params.message' }] }, 'a blank message, as pkgpush refuses it')
+  t.match(await errorsOf({ bucket: 'acme-archive', name: 'a/b', workflow: 'imaging' }, [entry]), { errors: [{ path: 'params.workflow' }] }, 'a workflow where the bucket has none')
+  t.match(await errorsOf({ bucket: 'quilt-example', name: 'a/b' }, [{ ...entry, physicalKey: 's3://quilt-example/100%.csv' }]), { errors: [{ path: 'src.entries[0].physicalKey' }] }, 'a key that does not URL-decode')
   t.same(await run(t, registry, LATEST, { bucket: 'quilt-example', name: 'a/b' }), { package: null }, 'nothing was created')
 })
 
@@ -240,7 +251,8 @@ t.test('packageRevisionDelete', async (t) => {
 t.test('tenants are isolated by catalog token', async (t) => {
   const registry = await startFakeRegistry(t)
   t.match(await run(t, registry, 'query Me { me { name } }', {}, GLOBEX_TOKEN), { me: { name: 'bob' } })
-  t.same(await run(t, registry, 'query Buckets { bucketConfigs { name } }', {}, GLOBEX_TOKEN), { bucketConfigs: [{ name: 'globex-genomics' }, { name: 'globex-public' }] })
+  t.same(await run(t, registry, 'query Buckets { bucketConfigs { name } }', {}, GLOBEX_TOKEN), { bucketConfigs: [{ name: 'globex-genomics' }, { name: 'globex-public' }, { name: 'globex-finance' }] }, 'an admin sees every bucket here')
+  t.same(await run(t, registry, 'query Buckets { buckets { name } }', {}, GLOBEX_TOKEN), { buckets: [{ name: 'globex-genomics' }, { name: 'globex-public' }] }, 'and only his role\'s here')
   t.same(await run(t, registry, LATEST, WELLPLATES, GLOBEX_TOKEN), { package: null }, 'B cannot read A\'s package')
   t.same(await run(t, registry, 'query List { packages(bucket: "quilt-example") { total } }', {}, GLOBEX_TOKEN), { packages: null })
   t.match(await run(t, registry, SEARCH, { searchString: 'wellplates', latestOnly: false }, GLOBEX_TOKEN), { searchPackages: { __typename: 'EmptySearchResultSet' } })
@@ -261,12 +273,35 @@ t.test('demo data', async (t) => {
   }
 })
 
-t.test('parseSearchString', async (t) => {
-  t.same(parseSearchString(null), { terms: [] })
-  t.same(parseSearchString('  *  '), { terms: [] })
-  t.same(parseSearchString('Foo  bar\\ baz'), { terms: ['foo', 'bar baz'] })
-  t.same(parseSearchString('a\\&\\&b c&d c|d'), { terms: ['a&&b', 'c&d', 'c|d'] }, 'a single & or | is an ordinary character')
-  for (const bad of ['a && b', 'a || b', 'a*', 'a?', 'x:y', '(a)', 'a\\', '"a"', 'a/b', '!a', 'a^2', '~a', 'a<b', 'a>b', '{a}', '[a]', '+a', 'a=b']) {
-    t.match(parseSearchString(bad), { error: /^Failed to parse query/ }, bad)
+t.test('parseQuery', async (t) => {
+  t.same(parseQuery(null), { kind: 'all' })
+  t.same(parseQuery('  *  '), { kind: 'all' })
+  t.match(parseQuery('Foo  bar\\ baz'), { kind: 'and', items: [{ text: 'foo' }, { text: 'bar baz' }] })
+  t.match(parseQuery('a\\&\\&b c&d'), { kind: 'and', items: [{ text: 'a&&b' }, { text: 'c&d' }] }, 'a single & is an ordinary character')
+  t.match(parseQuery('size:>=10 OR -x'), { kind: 'or', items: [{ kind: 'range', field: 'size', op: '>=', value: '10' }, { kind: 'not' }] })
+  for (const bad of ['a/b', '[a]', '{a}', 'a^2', '~a', 'a=b', 'x:', '"a', '(a', 'a)', 'a\\', 'a && ', 'x:y:z', 'a<b']) {
+    t.throws(() => parseQuery(bad), { message: /^Failed to parse query/ }, bad)
   }
+})
+
+t.test('secure search and searchMore*: -1, an empty first page, the hits behind its cursor', async (t) => {
+  const registry = await startFakeRegistry(t, { secureSearch: true })
+  const first = await run<{ searchPackages: SearchResult }>(t, registry, SEARCH, { latestOnly: true, size: 2 })
+  t.match(first.searchPackages, { total: -1, firstPage: { hits: [], cursor: String } })
+  const more = `query More($after: String!) { searchMorePackages(after: $after, size: 4) { __typename ... on PackagesSearchResultSetPage { cursor hits { name } } ... on InvalidInput { errors { name } } } }`
+  const page = await run<{ searchMorePackages: { cursor: string | null, hits: unknown[] } }>(t, registry, more, { after: first.searchPackages.firstPage?.cursor })
+  t.equal(page.searchMorePackages.hits.length, 4)
+  const last = await run<{ searchMorePackages: { cursor: string | null, hits: unknown[] } }>(t, registry, more, { after: page.searchMorePackages.cursor })
+  t.match(last.searchMorePackages, { cursor: null, hits: { length: 2 } })
+  t.match(await run(t, registry, more, { after: 'bogus' }), { searchMorePackages: { __typename: 'InvalidInput', errors: [{ name: 'InvalidCursor' }] } })
+})
+
+t.test('each era validates against its own schema', async (t) => {
+  const registry = await startFakeRegistry(t, { era: '2024-10-11' })
+  t.equal(registry.era, '2024-10-11')
+  const res = await postGraphql(registry.url, ACME_TOKEN, { query: SEARCH, operationName: 'Search', variables: { latestOnly: true } })
+  t.equal(res.status, 400, 'a document of a later era is refused')
+  t.match(JSON.stringify(res.body), /Unknown argument \\"latestOnly\\"/)
+  const old = 'query Old { searchPackages(searchString: "wellplates*") { __typename ... on PackagesSearchResultSet { stats { total } firstPage { hits { name } } } } }'
+  t.match(await run(t, registry, old), { searchPackages: { stats: { total: 3 }, firstPage: { hits: [{ name: 'examples/wellplates' }] } } })
 })
