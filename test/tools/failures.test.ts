@@ -148,3 +148,28 @@ t.test('a revision too large for contentsFlatMap is an error that suggests brows
   const { result } = await callWith(t, { intercept: on('PackageContents', tooLarge) }, 'package_update', { ...wellplates, files: newFile.files, message: 'm' })
   assertError(t, result, /examples\/wellplates@aaaaaaaaaaaa in s3:\/\/quilt-example has more than 10000 files.*package_browse/)
 })
+
+// Issue 9: a response with data AND errors is used where what the tool needs is there, naming the errors.
+t.test('partial data: used where it answers the question, with the registry\'s errors named', async (t) => {
+  const hit = { bucket: 'quilt-example', name: 'examples/wellplates', hash: 'a'.repeat(64), modified: '2025-01-10T08:00:00.000Z', size: 10, totalEntriesCount: 2, comment: null, score: 1 }
+  const partial: InterceptAction = {
+    status: 200,
+    body: JSON.stringify({
+      data: { searchPackages: { __typename: 'PackagesSearchResultSet', total: 1, firstPage: { __typename: 'PackagesSearchResultSetPage', cursor: null, hits: [hit] } } },
+      errors: [{ message: 'comment index unavailable', path: ['searchPackages', 'firstPage', 'hits', 0, 'comment'] }]
+    })
+  }
+  const { result } = await callWith(t, { intercept: on('SearchPackages', partial) }, 'search_packages', { query: 'wellplates' })
+  t.notOk(result.isError, textOf(result))
+  t.match(result.structuredContent, { total: 1, hits: [{ package_name: 'examples/wellplates' }], notes: [/comment index unavailable/] })
+  t.match(textOf(result), /\nNote: The registry reported errors for part of this answer \(SearchPackages\): comment index unavailable\./)
+})
+
+t.test('partial data without what the tool needs stays an error, never "not found"', async (t) => {
+  const nulled: InterceptAction = { status: 200, body: JSON.stringify({ data: { package: null }, errors: [{ message: 'resolver crashed', path: ['package'] }] }) }
+  const { result } = await callWith(t, { intercept: on('PackageInfo', nulled) }, 'package_info', wellplates)
+  assertError(t, result, /registry reported an error for PackageInfo: resolver crashed/)
+  const broken: InterceptAction = { status: 200, body: JSON.stringify({ data: { searchPackages: { __typename: 'PackagesSearchResultSet', total: 1, firstPage: { __typename: 'PackagesSearchResultSetPage', cursor: null, hits: [null] } } }, errors: [{ message: 'hit failed', path: ['searchPackages', 'firstPage', 'hits', 0, 'name'] }] }) }
+  const { result: search } = await callWith(t, { intercept: on('SearchPackages', broken) }, 'search_packages', { query: 'x' })
+  assertError(t, search, /reported an error for SearchPackages: hit failed/)
+})
