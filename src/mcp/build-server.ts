@@ -42,7 +42,7 @@ const toolList: Tool[] = tools.map((tool) => ({
   annotations: { title: tool.title, ...tool.annotations }
 }))
 
-const resourceList = resources.map(({ name, uri, title, description }) => ({ name, uri, title, description, mimeType: 'application/json' }))
+const resourceList = resources.map(({ name, uri, title, description, mimeType }) => ({ name, uri, title, description, mimeType: mimeType ?? 'application/json' }))
 
 // The SDK builds a fresh Ajv instance per server unless given one; Ajv only compiles elicitation
 // schemas (which the gateway never sends) and its cache holds no request data, so one is shared.
@@ -114,7 +114,9 @@ export function buildMcpServer (deps: McpDeps): Server {
     const first = result.content[0]
     // Resources have no isError result; the failure becomes a JSON-RPC error with the same explanation.
     if (result.isError === true) throw new McpError(ErrorCode.InternalError, first?.type === 'text' ? first.text : 'resource failed')
-    return { contents: [{ uri: resource.uri, mimeType: 'application/json', text: JSON.stringify(result.structuredContent) }] }
+    // A view's structured result as JSON, or a reference text (a resource with its own mimeType) as is.
+    const text = resource.mimeType === undefined ? JSON.stringify(result.structuredContent) : first?.type === 'text' ? first.text : ''
+    return { contents: [{ uri: resource.uri, mimeType: resource.mimeType ?? 'application/json', text }] }
   })
 
   return server

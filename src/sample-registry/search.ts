@@ -54,6 +54,9 @@ function packageDoc (pkg: PackageData, revision: RevisionData): SearchDoc {
   return {
     fields: {
       name: [pkg.name],
+      // The names the registry's own index gives these (the catalog's search docs use them).
+      ptr_name: [pkg.name],
+      mnfst_hash: [revision.hash],
       comment: [revision.message ?? ''],
       meta: [metaText(revision.userMeta)],
       workflow: [revision.workflow?.id ?? ''],

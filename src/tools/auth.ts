@@ -26,10 +26,12 @@ async function authStatus (ctx: ToolContext): Promise<ToolOutput> {
 const authView = defineView({
   name: 'auth_status',
   uri: 'quilt://auth/status',
+  // The URI the Quilt catalog's assistant reads on its own.
+  aliases: [{ name: 'me', uri: 'quilt-platform://me' }],
   title: 'Who am I',
   description: 'Checks that the catalog credentials work and tells who the caller is in the Quilt catalog: user name, email, active role and available roles, admin flag, and when the token expires. Use it first when other tools report permission problems.',
   read: authStatus
 })
 
 export const authTools = [authView.tool]
-export const authResources = [authView.resource]
+export const authResources = authView.resources

@@ -18,10 +18,12 @@ async function bucketList (ctx: ToolContext): Promise<ToolOutput> {
 const bucketView = defineView({
   name: 'bucket_list',
   uri: 'quilt://buckets',
+  // The URI the Quilt catalog's assistant reads on its own.
+  aliases: [{ name: 'buckets', uri: 'quilt-platform://buckets' }],
   title: 'List buckets',
   description: 'Lists the S3 buckets of this Quilt catalog that the caller can see: name, title, description, tags. Use it to find which bucket to pass to packages_list, search_packages or package_browse. Takes no arguments.',
   read: bucketList
 })
 
 export const bucketTools = [bucketView.tool]
-export const bucketResources = [bucketView.resource]
+export const bucketResources = bucketView.resources

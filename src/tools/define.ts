@@ -25,6 +25,8 @@ export interface ResourceDefinition {
   uri: string
   title: string
   description: string
+  /** Absent: the view's structured result as application/json. Set: the view's text, of this type. */
+  mimeType?: string
   read (ctx: ToolContext): Promise<ToolOutput>
 }
 
@@ -35,10 +37,13 @@ export interface ResourceDefinition {
 export function defineView (view: {
   name: string
   uri: string
+  /** The same resource under other URIs (e.g. the ones the catalog's assistant reads), each with its own name. */
+  aliases?: Array<{ name: string, uri: string }>
   title: string
   description: string
   read (ctx: ToolContext): Promise<ToolOutput>
-}): { tool: ToolDefinition, resource: ResourceDefinition } {
+}): { tool: ToolDefinition, resource: ResourceDefinition, resources: ResourceDefinition[] } {
+  const resource = { name: view.name, uri: view.uri, title: view.title, description: `${view.description} (Also the ${view.name} tool.)`, read: view.read }
   return {
     tool: defineTool({
       name: view.name,
@@ -48,6 +53,7 @@ export function defineView (view: {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       run: (_args, ctx) => view.read(ctx)
     }),
-    resource: { name: view.name, uri: view.uri, title: view.title, description: `${view.description} (Also the ${view.name} tool.)`, read: view.read }
+    resource,
+    resources: [resource, ...(view.aliases ?? []).map((alias) => ({ ...resource, ...alias }))]
   }
 }

@@ -6,6 +6,7 @@ import type { ResourceDefinition, ToolDefinition } from './define.js'
 import { diffTools } from './diff.js'
 import { mutationTools } from './mutations.js'
 import { packageTools } from './packages.js'
+import { searchSyntaxResource } from './search-syntax.js'
 import { searchTools } from './search.js'
 
 /** Every tool the gateway offers, one line per group. */
@@ -22,5 +23,6 @@ export const tools: ToolDefinition[] = [
 
 export const resources: ResourceDefinition[] = [
   ...authResources,
-  ...bucketResources
+  ...bucketResources,
+  searchSyntaxResource
 ]

@@ -288,7 +288,7 @@ t.test('secure search and searchMore*: -1, an empty first page, the hits behind 
   const registry = await startFakeRegistry(t, { secureSearch: true })
   const first = await run<{ searchPackages: SearchResult }>(t, registry, SEARCH, { latestOnly: true, size: 2 })
   t.match(first.searchPackages, { total: -1, firstPage: { hits: [], cursor: String } })
-  const more = `query More($after: String!) { searchMorePackages(after: $after, size: 4) { __typename ... on PackagesSearchResultSetPage { cursor hits { name } } ... on InvalidInput { errors { name } } } }`
+  const more = 'query More($after: String!) { searchMorePackages(after: $after, size: 4) { __typename ... on PackagesSearchResultSetPage { cursor hits { name } } ... on InvalidInput { errors { name } } } }'
   const page = await run<{ searchMorePackages: { cursor: string | null, hits: unknown[] } }>(t, registry, more, { after: first.searchPackages.firstPage?.cursor })
   t.equal(page.searchMorePackages.hits.length, 4)
   const last = await run<{ searchMorePackages: { cursor: string | null, hits: unknown[] } }>(t, registry, more, { after: page.searchMorePackages.cursor })

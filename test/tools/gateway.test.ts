@@ -2,50 +2,60 @@ import t from 'tap'
 import { topHash, type TenantData } from '../../src/sample-registry/data.js'
 import { startGateway } from '../helpers/app.js'
 import { ACME_TOKEN, GLOBEX_TOKEN, startFakeRegistry } from '../helpers/fake-registry.js'
+import { ERAS } from '../helpers/eras.js'
 import { connectClient, rpc } from '../helpers/mcp-client.js'
 import { signToken } from '../helpers/tokens.js'
 
 const wellplates = { bucket: 'quilt-example', package_name: 'examples/wellplates' }
 
-t.test('every tool works through the official SDK client over HTTP', async (t) => {
-  const registry = await startFakeRegistry(t)
-  const { url } = await startGateway(t)
-  const client = await connectClient(t, url, signToken({ registry_url: registry.url }))
+for (const era of ERAS) {
+  t.test(`every tool works through the official SDK client over HTTP, registry schema ${era}`, async (t) => {
+    const registry = await startFakeRegistry(t, { era })
+    const { url } = await startGateway(t)
+    const client = await connectClient(t, url, signToken({ registry_url: registry.url }))
 
-  const { tools } = await client.listTools()
-  t.equal(tools.length, 12)
-  const annotations = Object.fromEntries(tools.map((tool) => [tool.name, tool.annotations]))
-  t.match(annotations.package_delete, { readOnlyHint: false, destructiveHint: true })
-  t.match(annotations.package_diff, { readOnlyHint: true })
+    const { tools } = await client.listTools()
+    t.equal(tools.length, 12)
+    const annotations = Object.fromEntries(tools.map((tool) => [tool.name, tool.annotations]))
+    t.match(annotations.package_delete, { readOnlyHint: false, destructiveHint: true })
+    t.match(annotations.package_diff, { readOnlyHint: true })
 
-  const { resources } = await client.listResources()
-  t.ok(resources.some((r) => r.uri === 'quilt://buckets'))
-  const buckets = await client.readResource({ uri: 'quilt://buckets' })
-  const content = buckets.contents[0]
-  t.match(content !== undefined && 'text' in content ? JSON.parse(content.text) : null, { total: 3, buckets: [{ name: 'quilt-example' }] })
+    const { resources } = await client.listResources()
+    t.same(resources.map((r) => r.uri), ['quilt://auth/status', 'quilt-platform://me', 'quilt://buckets', 'quilt-platform://buckets', 'quilt-platform://search_syntax'])
+    const textOf = async (uri: string) => {
+      const content = (await client.readResource({ uri })).contents[0]
+      return content !== undefined && 'text' in content ? content.text : ''
+    }
+    for (const uri of ['quilt://buckets', 'quilt-platform://buckets']) {
+      t.match(JSON.parse(await textOf(uri)), { total: 3, buckets: [{ name: 'quilt-example' }] }, uri)
+    }
+    t.match(JSON.parse(await textOf('quilt-platform://me')), { authenticated: true, user: { name: 'alice' } }, 'the catalog assistant\'s "me"')
+    t.match(await textOf('quilt-platform://search_syntax'), /^# Search syntax.*\n[\s\S]*next_cursor[\s\S]*secure search: total unknown/)
+    t.match(resources.find((r) => r.uri === 'quilt-platform://search_syntax'), { mimeType: 'text/markdown' })
 
-  const calls: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
-    ['auth_status', {}, { authenticated: true, user: { name: 'alice' } }],
-    ['bucket_list', {}, { total: 3 }],
-    ['packages_list', { bucket: 'quilt-example' }, { total: 3 }],
-    ['package_info', wellplates, { revisions_total: 3 }],
-    ['package_browse', { ...wellplates, path: 'data' }, { kind: 'dir', total_entries: 3 }],
-    ['package_browse', { ...wellplates, path: 'README.md' }, { kind: 'file', size: 1456 }],
-    ['package_diff', { ...wellplates, hash_a: 'latest', other_package_name: 'examples/hurdat' }, { summary: { added: 2, removed: 5, modified: 1 } }],
-    ['search_packages', { query: 'test/integration_lifecycle_1770736485' }, { total: 1 }],
-    ['search_objects', { query: 'instrument-log' }, { total: 1 }],
-    ['package_create', { bucket: 'quilt-example', package_name: 'e2e/pkg', files: [{ logical_key: 'a.txt', s3_uri: 's3://quilt-example/a.txt', size: 3 }], message: 'e2e' }, { total_entries: 1 }],
-    ['package_update', { bucket: 'quilt-example', package_name: 'e2e/pkg', files: [{ logical_key: 'b.txt', s3_uri: 's3://quilt-example/b.txt', size: 4 }], message: 'e2e update' }, { added: 1, kept: 1 }],
-    ['package_delete', { bucket: 'quilt-example', package_name: 'e2e/pkg' }, { remaining: 0 }],
-    ['catalog_url', wellplates, { url: /\/b\/quilt-example\/packages\/examples\/wellplates\// }]
-  ]
-  for (const [name, args, expected] of calls) {
-    const result = await client.callTool({ name, arguments: args })
-    t.notOk(result.isError, `${name}: ${JSON.stringify(result.content)}`)
-    t.match(result.structuredContent, expected, name)
-  }
-  t.ok(registry.requests.every((r) => r.authorization === `Bearer ${ACME_TOKEN}`), 'only the catalog token reaches the registry')
-})
+    const calls: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
+      ['auth_status', {}, { authenticated: true, user: { name: 'alice' } }],
+      ['bucket_list', {}, { total: 3 }],
+      ['packages_list', { bucket: 'quilt-example' }, { total: 3 }],
+      ['package_info', wellplates, { revisions_total: 3 }],
+      ['package_browse', { ...wellplates, path: 'data' }, { kind: 'dir', total_entries: 3 }],
+      ['package_browse', { ...wellplates, path: 'README.md' }, { kind: 'file', size: 1456 }],
+      ['package_diff', { ...wellplates, hash_a: 'latest', other_package_name: 'examples/hurdat' }, { summary: { added: 2, removed: 5, modified: 1 } }],
+      ['search_packages', { query: 'test/integration_lifecycle_1770736485' }, { total: 1 }],
+      ['search_objects', { query: 'instrument-log' }, { total: 1 }],
+      ['package_create', { bucket: 'quilt-example', package_name: 'e2e/pkg', files: [{ logical_key: 'a.txt', s3_uri: 's3://quilt-example/a.txt', size: 3 }], message: 'e2e' }, { total_entries: 1 }],
+      ['package_update', { bucket: 'quilt-example', package_name: 'e2e/pkg', files: [{ logical_key: 'b.txt', s3_uri: 's3://quilt-example/b.txt', size: 4 }], message: 'e2e update' }, { added: 1, kept: 1 }],
+      ['package_delete', { bucket: 'quilt-example', package_name: 'e2e/pkg' }, { remaining: 0 }],
+      ['catalog_url', wellplates, { url: /\/b\/quilt-example\/packages\/examples\/wellplates\// }]
+    ]
+    for (const [name, args, expected] of calls) {
+      const result = await client.callTool({ name, arguments: args })
+      t.notOk(result.isError, `${name}: ${JSON.stringify(result.content)}`)
+      t.match(result.structuredContent, expected, name)
+    }
+    t.ok(registry.requests.every((r) => r.authorization === `Bearer ${ACME_TOKEN}`), 'only the catalog token reaches the registry')
+  })
+}
 
 t.test('through the gateway, bad arguments never reach the registry and registry failures are tool errors', async (t) => {
   let status = 0
