@@ -4,7 +4,7 @@ import { ACME_TOKEN, GLOBEX_TOKEN, postGraphql } from '../helpers/fake-registry.
 
 t.test('sample-registry prints its URL and tenant tokens, answers GraphQL, and stops on SIGTERM', async (t) => {
   const registry = startCli(t, ['sample-registry', '--port', '0'])
-  const [, url] = await registry.waitForStdout(/^Sample Quilt registry on (http:\/\/127\.0\.0\.1:\d+)\/graphql$/m)
+  const [, url] = await registry.waitForStdout(/^Sample Quilt registry on (http:\/\/127\.0\.0\.1:\d+)\/graphql \(schema 2026-08-21\)$/m)
   t.match(registry.stdout(), new RegExp(`^ {2}${ACME_TOKEN} +alice@acme\\.example, buckets quilt-example`, 'm'))
   t.match(registry.stdout(), new RegExp(`^ {2}${GLOBEX_TOKEN} +bob@globex\\.example`, 'm'))
   const me = await postGraphql(url as string, ACME_TOKEN, { query: 'query Me { me { name email } }', operationName: 'Me' })
@@ -20,4 +20,18 @@ t.test('sample-registry --help and a bad port', async (t) => {
   const bad = await runCli(['sample-registry', '--port', 'http'])
   t.equal(bad.code, 2)
   t.match(bad.stderr, /^quilt-mcp-gateway: --port must be a port number/)
+  const era = await runCli(['sample-registry', '--era', '2023-01-01'])
+  t.equal(era.code, 2)
+  t.match(era.stderr, /^quilt-mcp-gateway: --era must be one of 2024-10-11, .*2026-08-21/)
+})
+
+t.test('sample-registry --era serves that era\'s schema, --secure-search its search', async (t) => {
+  const registry = startCli(t, ['sample-registry', '--port', '0', '--era', '2025-02-13', '--secure-search'])
+  const [, url] = await registry.waitForStdout(/^Sample Quilt registry on (http:\/\/127\.0\.0\.1:\d+)\/graphql \(schema 2025-02-13, secure search\)$/m)
+  const old = await postGraphql(url as string, ACME_TOKEN, { query: 'query S { searchPackages { ... on PackagesSearchResultSet { stats { total } } } }', operationName: 'S' })
+  t.same(old, { status: 200, body: { data: { searchPackages: { stats: { total: -1 } } } } })
+  const newer = await postGraphql(url as string, ACME_TOKEN, { query: 'query S { searchPackages { ... on PackagesSearchResultSet { total } } }', operationName: 'S' })
+  t.equal(newer.status, 400, '`total` came later')
+  registry.child.kill('SIGTERM')
+  t.equal(await registry.exited, 0)
 })
