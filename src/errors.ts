@@ -30,6 +30,7 @@ export const HTTP_ERRORS = {
   request_timeout: { status: 408, message: 'The request was not received in time.' },
   handler_timeout: { status: 504, message: 'The gateway did not finish the request in time.' },
   rate_limited: { status: 429, message: 'Too many requests; retry after the indicated delay.' },
+  too_many_concurrent_calls: { status: 429, message: 'Too many tool calls in progress for this user; retry when some have finished.' },
   overloaded: { status: 503, message: 'The gateway is overloaded; retry shortly.' },
   internal_error: { status: 500, message: 'Internal error in the gateway; it has been logged.' }
 } as const satisfies Record<string, { status: number, message: string, rpcCode?: number }>

@@ -10,8 +10,8 @@ export interface RateLimitOptions {
   store?: BudgetStore
 }
 
-/** Spends `cost` messages of the request's tenant budget, or throws 429 `rate_limited`. */
-export type SpendBudget = (request: FastifyRequest, reply: FastifyReply, cost: number) => Promise<void>
+/** Spends `cost` messages of the request's tenant budget; returns the 429 `rate_limited` to answer when over it. */
+export type SpendBudget = (request: FastifyRequest, reply: FastifyReply, cost: number) => Promise<GatewayError | undefined>
 
 /**
  * The per-tenant rate limit, counted in JSON-RPC messages. The request's first message is charged in
@@ -27,15 +27,15 @@ export function registerRateLimit (app: FastifyInstance, options: RateLimitOptio
     reply.header('x-ratelimit-limit', charge.limit)
     reply.header('x-ratelimit-remaining', charge.remaining)
     reply.header('x-ratelimit-reset', resetSeconds)
-    if (!charge.allowed) {
-      throw new GatewayError('rate_limited', {
-        message: `Rate limit of ${charge.limit} JSON-RPC messages per ${options.windowSeconds} s exceeded (a batch counts each message); retry in ${resetSeconds} s.`,
-        headers: { 'retry-after': String(resetSeconds) }
-      })
-    }
+    if (charge.allowed) return undefined
+    return new GatewayError('rate_limited', {
+      message: `Rate limit of ${charge.limit} JSON-RPC messages per ${options.windowSeconds} s exceeded (a batch counts each message); retry in ${resetSeconds} s.`,
+      headers: { 'retry-after': String(resetSeconds) }
+    })
   }
   app.addHook('preParsing', async (request, reply, payload) => {
-    await spend(request, reply, 1)
+    const refusal = await spend(request, reply, 1)
+    if (refusal !== undefined) throw refusal
     return payload
   })
   return spend

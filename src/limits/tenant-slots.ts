@@ -33,6 +33,11 @@ export class TenantSlots {
     this.maxWaiting = maxWaiting
   }
 
+  /** What a refused caller is told. */
+  get refusal (): string {
+    return `Too many tool calls in progress for this user (${this.maxRunning} running, ${this.maxWaiting} waiting); retry when some have finished.`
+  }
+
   /** Resolves with the function that frees the slot once the call ends. */
   async acquire (key: string, signal: AbortSignal): Promise<() => void> {
     let state = this.#tenants.get(key)
@@ -45,7 +50,7 @@ export class TenantSlots {
       return this.#releaser(key, state)
     }
     if (state.waiting.length >= this.maxWaiting) {
-      throw new SlotRefusedError(`Too many tool calls in progress for this user (${this.maxRunning} running, ${this.maxWaiting} waiting); retry when some have finished.`)
+      throw new SlotRefusedError(this.refusal)
     }
     signal.throwIfAborted()
     const tenant = state
@@ -59,6 +64,12 @@ export class TenantSlots {
       signal.addEventListener('abort', onAbort, { once: true })
     })
     return this.#releaser(key, tenant)
+  }
+
+  /** Whether the tenant's calls fill every slot and the waiting room: a further call would be refused. */
+  isFull (key: string): boolean {
+    const state = this.#tenants.get(key)
+    return state !== undefined && state.waiting.length >= this.maxWaiting
   }
 
   /** Tenants with a call running or waiting (idle ones are dropped, so the map stays small). */

@@ -54,6 +54,16 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     ? registerRateLimit(app, { max: rateLimitMax, windowSeconds: rateLimitWindowSeconds, keyOf: (request) => tenantLimitKey(request.tenant) })
     : undefined
   const slots = tenantMaxConcurrentCalls > 0 ? new TenantSlots(tenantMaxConcurrentCalls) : undefined
+  if (slots !== undefined) {
+    // A tenant whose calls already fill its slots and waiting room is refused before its body is read,
+    // so a flood of further requests costs about what a rate-limited one does.
+    app.addHook('preParsing', async (request, _reply, payload) => {
+      if (slots.isFull(tenantLimitKey(request.tenant))) {
+        throw new GatewayError('too_many_concurrent_calls', { message: slots.refusal, headers: { 'retry-after': '1' } })
+      }
+      return payload
+    })
+  }
   // JSON-RPC only: without this, Fastify's built-in text/plain parser would accept strings.
   app.removeContentTypeParser('text/plain')
 
@@ -65,10 +75,12 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
       throw new GatewayError('unsupported_protocol_version', { message: `Unsupported MCP-Protocol-Version "${version}"; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}.` })
     }
     // The request's first message was charged before its body was read; a batch's others are charged
-    // now, before any of them runs (a refused batch too, so that pushing oversized ones costs the sender).
+    // now, before any of them runs, refused batches too (pushing oversized ones costs the sender). A
+    // batch refused for its size or version says so rather than answering 429.
     const count = messageCount(request.body)
-    if (spendBudget !== undefined && count > 1) await spendBudget(request, reply, count - 1)
+    const overBudget = spendBudget !== undefined && count > 1 ? await spendBudget(request, reply, count - 1) : undefined
     const { messages, batch } = parseMessages(request.body, { maxBatchMessages, protocolVersion: version })
+    if (overBudget !== undefined) throw overBudget
 
     // A fresh server and transport per request: nothing is shared between callers.
     const server = buildMcpServer({
