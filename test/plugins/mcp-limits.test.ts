@@ -96,12 +96,26 @@ t.test('a tenant runs at most MCP_TENANT_MAX_CONCURRENT_CALLS tool calls at once
   t.ok(answers.every((a) => a.result?.structuredContent?.user?.email === 'alice@acme.example'), 'all ten served')
   t.equal(peak, 2, 'never more than two of them at the registry at once')
 
-  // Past the waiting room, calls are refused at once with a clear error.
-  const flood = await Promise.all([0, 1].map((n) => rpc(url, Array.from({ length: 10 }, (_, i) => authStatus(`${n}-${i}`)), auth(acme))))
-  const all = (await Promise.all(flood.map(async (res) => await res.json() as Answer[]))).flat()
-  const refused = all.filter((a) => a.error?.data?.reason === 'too_many_concurrent_calls')
-  t.equal(refused.length, 10, '20 calls at once: 2 run, 8 wait, 10 are refused')
-  t.match(refused[0], { error: { code: -32001, message: /^Too many tool calls in progress for this user \(2 running, 8 waiting\)/ } })
+  // With the waiting room full, the tenant's next request is refused before its body is read.
+  const filling = rpc(url, Array.from({ length: 10 }, (_, i) => authStatus(i)), auth(acme))
+  await sleep(50)
+  const busy = await rpc(url, authStatus('one more'), auth(acme))
+  t.equal(busy.status, 429)
+  t.equal(busy.headers.get('retry-after'), '1')
+  t.match(await busy.json(), { id: null, error: { code: -32001, message: /^Too many tool calls in progress for this user \(2 running, 8 waiting\)/, data: { reason: 'too_many_concurrent_calls' } } })
+  t.match(logs.entries.find((e) => e.statusCode === 429), { reason: 'too_many_concurrent_calls', sub: 'acme-user' }, 'logged with its reason')
+  await (await filling).arrayBuffer()
+})
+
+t.test('calls of one batch past the waiting room are refused one by one with a clear error', async (t) => {
+  const registry = await startFakeRegistry(t, { intercept: () => ({ delayMs: 100 }) })
+  const { url, logs } = await startGateway(t, { tenantMaxConcurrentCalls: 1 })
+  const token = signToken({ sub: 'acme-user', catalog_token: ACME_TOKEN, registry_url: registry.url })
+  const answers = await (await rpc(url, Array.from({ length: 10 }, (_, i) => authStatus(i)), auth(token))).json() as Answer[]
+  t.equal(answers.filter((a) => a.result?.structuredContent?.user?.email === 'alice@acme.example').length, 5, 'one runs, four wait their turn')
+  const refused = answers.filter((a) => a.error?.data?.reason === 'too_many_concurrent_calls')
+  t.equal(refused.length, 5, 'the other five are refused')
+  t.match(refused[0], { error: { code: -32001, message: /^Too many tool calls in progress for this user \(1 running, 4 waiting\)/ } })
   t.ok(logs.entries.some((e) => e.msg === 'tool call refused: too many concurrent calls for this tenant' && e.sub === 'acme-user'), 'refusals are logged')
 })
 
