@@ -23,7 +23,7 @@ export function registerRateLimit (app: FastifyInstance, options: RateLimitOptio
   const budget = new TenantBudget({ max: options.max, windowMs: options.windowSeconds * 1000, store: options.store })
   const spend: SpendBudget = async (request, reply, cost) => {
     const charge = await budget.spend(options.keyOf(request), cost)
-    const resetSeconds = Math.max(1, Math.ceil(charge.resetInMs / 1000))
+    const resetSeconds = Math.max(1, Math.ceil(charge.ttl / 1000))
     reply.header('x-ratelimit-limit', charge.limit)
     reply.header('x-ratelimit-remaining', charge.remaining)
     reply.header('x-ratelimit-reset', resetSeconds)

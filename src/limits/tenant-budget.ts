@@ -1,9 +1,9 @@
 import { LRUCache } from 'lru-cache'
 
-/** A tenant's count in the current window and how long until that window closes. */
+/** A tenant's count in the current window and the milliseconds until that window closes. */
 export interface WindowCount {
-  count: number
-  resetInMs: number
+  current: number
+  ttl: number
 }
 
 /**
@@ -12,7 +12,7 @@ export interface WindowCount {
  */
 export interface BudgetStore {
   /** Adds `cost` to the key's count, opening a window of `windowMs` when none is open, and returns the new count. */
-  incr (key: string, cost: number, windowMs: number): Promise<WindowCount>
+  increment (key: string, windowMs: number, cost: number): Promise<WindowCount>
 }
 
 /** Fixed windows in this process's memory; the least recently seen tenants are forgotten first. */
@@ -23,7 +23,7 @@ export class MemoryBudgetStore implements BudgetStore {
     this.#windows = new LRUCache({ max: maxTenants })
   }
 
-  async incr (key: string, cost: number, windowMs: number): Promise<WindowCount> {
+  async increment (key: string, windowMs: number, cost: number): Promise<WindowCount> {
     const now = Date.now()
     let window = this.#windows.get(key)
     if (window === undefined || window.endsAt <= now) {
@@ -31,7 +31,7 @@ export class MemoryBudgetStore implements BudgetStore {
       this.#windows.set(key, window)
     }
     window.count += cost
-    return { count: window.count, resetInMs: window.endsAt - now }
+    return { current: window.count, ttl: window.endsAt - now }
   }
 }
 
@@ -58,7 +58,7 @@ export class TenantBudget {
   }
 
   async spend (key: string, cost: number): Promise<BudgetCharge> {
-    const window = await this.#store.incr(key, cost, this.windowMs)
-    return { ...window, allowed: window.count <= this.max, limit: this.max, remaining: Math.max(0, this.max - window.count) }
+    const window = await this.#store.increment(key, this.windowMs, cost)
+    return { ...window, allowed: window.current <= this.max, limit: this.max, remaining: Math.max(0, this.max - window.current) }
   }
 }
