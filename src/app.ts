@@ -28,6 +28,8 @@ export interface BuildOptions {
 }
 
 const IDLE_SWEEP_MS = 100
+/** How often Node checks the header and request deadlines (its default, 30 s, would blur them). */
+const DEADLINE_CHECK_MS = 250
 
 /** Fastify's own errors keep their status; this names them with our reasons. */
 function reasonForStatus (status: number): ErrorReason {
@@ -91,6 +93,10 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     // One line per request, written below with what Fastify cannot know (caller, tool, duration).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
+    // Slow senders: headers, and then the whole request, must arrive within their deadlines; past
+    // them Node reports a timeout, answered 408 request_timeout by clientErrorHandler.
+    requestTimeout: config.requestTimeoutMs,
+    http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: DEADLINE_CHECK_MS },
     // Malformed request lines and oversized headers never reach a route; answer them in our JSON shape.
     clientErrorHandler,
     // During a graceful shutdown, a request that arrives on an already open keep-alive connection is

@@ -34,6 +34,12 @@ const EnvSchema = z.object({
   MCP_RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   MCP_MAX_EVENT_LOOP_DELAY_MS: nonNegativeInt(1000),
   MCP_BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
+  MCP_MAX_BATCH_MESSAGES: positiveInt(10),
+  MCP_TENANT_MAX_CONCURRENT_CALLS: nonNegativeInt(8),
+  MCP_MAX_RESPONSE_BYTES: positiveInt(8 * 1024 * 1024),
+  MCP_HEADERS_TIMEOUT_MS: positiveInt(10_000),
+  MCP_REQUEST_TIMEOUT_MS: positiveInt(30_000),
+  MCP_HANDLER_TIMEOUT_MS: positiveInt(70_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info')
 })
 
@@ -67,6 +73,17 @@ export interface Config {
   /** Mean event-loop delay above which MCP requests are shed with 503; 0 disables shedding. */
   maxEventLoopDelayMs: number
   bodyLimitBytes: number
+  /** JSON-RPC messages one batch may hold. */
+  maxBatchMessages: number
+  /** Tool calls one tenant may run at once per replica (more wait their turn); 0 disables the cap. */
+  tenantMaxConcurrentCalls: number
+  /** Bytes of answers one response may carry; a larger answer becomes an error for its request. */
+  maxResponseBytes: number
+  /** Deadline for a request's headers, and for the whole request (headers and body), to arrive (408). */
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  /** Deadline for answering an MCP request once received (504). */
+  handlerTimeoutMs: number
   logLevel: typeof LOG_LEVELS[number]
 }
 
@@ -123,6 +140,9 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     if (region === undefined) throw new ConfigError('AWS_REGION (or AWS_DEFAULT_REGION) is required with MCP_JWT_SECRET_SSM_PARAMETER')
     secretSource = { kind: 'ssm', parameter: e.MCP_JWT_SECRET_SSM_PARAMETER!, region }
   }
+  if (e.MCP_REQUEST_TIMEOUT_MS < e.MCP_HEADERS_TIMEOUT_MS) {
+    throw new ConfigError('MCP_REQUEST_TIMEOUT_MS (headers and body) must be at least MCP_HEADERS_TIMEOUT_MS')
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -141,6 +161,12 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitWindowSeconds: e.MCP_RATE_LIMIT_WINDOW_SECONDS,
     maxEventLoopDelayMs: e.MCP_MAX_EVENT_LOOP_DELAY_MS,
     bodyLimitBytes: e.MCP_BODY_LIMIT_BYTES,
+    maxBatchMessages: e.MCP_MAX_BATCH_MESSAGES,
+    tenantMaxConcurrentCalls: e.MCP_TENANT_MAX_CONCURRENT_CALLS,
+    maxResponseBytes: e.MCP_MAX_RESPONSE_BYTES,
+    headersTimeoutMs: e.MCP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.MCP_REQUEST_TIMEOUT_MS,
+    handlerTimeoutMs: e.MCP_HANDLER_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL
   }
 }

@@ -78,7 +78,8 @@ export function clientErrorHandler (this: FastifyInstance, err: Error & { code?:
   answered.add(socket)
   const reason = reasonForClientError(err.code)
   const { status } = HTTP_ERRORS[reason]
-  this.log.debug({ code: err.code, reason }, 'malformed HTTP request refused')
+  if (reason === 'request_timeout') this.log.info({ reason, remoteAddress: socket.remoteAddress }, 'request not received within MCP_HEADERS_TIMEOUT_MS/MCP_REQUEST_TIMEOUT_MS; answered 408 and closed')
+  else this.log.debug({ code: err.code, reason }, 'malformed HTTP request refused')
   this.metrics.requests.inc({ route: 'unparsed', method: 'unknown', status })
   const inFlight = (socket as HttpSocket)._httpMessage
   if (socket.writable && (inFlight === undefined || inFlight === null || !inFlight.headersSent)) {

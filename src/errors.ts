@@ -21,12 +21,16 @@ export const HTTP_ERRORS = {
   invalid_json: { status: 400, message: 'The request body is not valid JSON.', rpcCode: -32700 },
   invalid_request: { status: 400, message: 'The body must be a JSON-RPC 2.0 message or a non-empty array of them.', rpcCode: -32600 },
   unsupported_protocol_version: { status: 400, message: 'Unsupported MCP-Protocol-Version header.', rpcCode: -32600 },
+  batch_too_large: { status: 400, message: 'The JSON-RPC batch holds too many messages.', rpcCode: -32600 },
+  batch_not_supported: { status: 400, message: 'JSON-RPC batches are not part of the negotiated MCP protocol version.', rpcCode: -32600 },
   bad_request: { status: 400, message: 'Bad request.' },
   unsupported_media_type: { status: 415, message: 'Send the JSON-RPC message with "Content-Type: application/json".' },
   body_too_large: { status: 413, message: 'The request body is too large.' },
   headers_too_large: { status: 431, message: 'The request headers are too large.' },
   request_timeout: { status: 408, message: 'The request was not received in time.' },
+  handler_timeout: { status: 504, message: 'The gateway did not finish the request in time.' },
   rate_limited: { status: 429, message: 'Too many requests; retry after the indicated delay.' },
+  too_many_concurrent_calls: { status: 429, message: 'Too many tool calls in progress for this user; retry when some have finished.' },
   overloaded: { status: 503, message: 'The gateway is overloaded; retry shortly.' },
   internal_error: { status: 500, message: 'Internal error in the gateway; it has been logged.' }
 } as const satisfies Record<string, { status: number, message: string, rpcCode?: number }>

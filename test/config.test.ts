@@ -19,7 +19,13 @@ t.test('defaults from DESIGN.md', async (t) => {
     rateLimitMax: 600,
     rateLimitWindowSeconds: 60,
     maxEventLoopDelayMs: 1000,
-    bodyLimitBytes: 1048576
+    bodyLimitBytes: 1048576,
+    maxBatchMessages: 10,
+    tenantMaxConcurrentCalls: 8,
+    maxResponseBytes: 8388608,
+    headersTimeoutMs: 10000,
+    requestTimeoutMs: 30000,
+    handlerTimeoutMs: 70000
   })
   t.match(loadConfig({ MCP_JWT_SECRET: secret, MCP_RATE_LIMIT_MAX: '0', MCP_MAX_EVENT_LOOP_DELAY_MS: '0' }), { rateLimitMax: 0, maxEventLoopDelayMs: 0 }, '0 turns the rate limit and load shedding off')
 })
@@ -46,7 +52,9 @@ t.test('a bad value stops start-up with a line naming the variable', async (t) =
     [{ MCP_JWT_SECRET: secret, MCP_PUBLIC_URL: 'catalog' }, /MCP_PUBLIC_URL: /],
     [{ MCP_JWT_SECRET: secret, MCP_RATE_LIMIT_MAX: '-1' }, /MCP_RATE_LIMIT_MAX: /],
     [{ MCP_JWT_SECRET: secret, MCP_RATE_LIMIT_WINDOW_SECONDS: '0' }, /MCP_RATE_LIMIT_WINDOW_SECONDS: /],
-    [{ MCP_JWT_SECRET: secret, MCP_BODY_LIMIT_BYTES: '1MB' }, /MCP_BODY_LIMIT_BYTES: /]
+    [{ MCP_JWT_SECRET: secret, MCP_BODY_LIMIT_BYTES: '1MB' }, /MCP_BODY_LIMIT_BYTES: /],
+    [{ MCP_JWT_SECRET: secret, MCP_MAX_BATCH_MESSAGES: '0' }, /MCP_MAX_BATCH_MESSAGES: /],
+    [{ MCP_JWT_SECRET: secret, MCP_HEADERS_TIMEOUT_MS: '20000', MCP_REQUEST_TIMEOUT_MS: '10000' }, /MCP_REQUEST_TIMEOUT_MS \(headers and body\) must be at least MCP_HEADERS_TIMEOUT_MS/]
   ]
   for (const [env, message] of cases) {
     t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env))

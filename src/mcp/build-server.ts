@@ -20,6 +20,11 @@ export interface McpDeps {
   /** Called after each tool call, for metrics. */
   observeTool?: (tool: string, outcome: 'ok' | 'error') => void
   /**
+   * Waits for the tenant's turn to run a registry-bound call (tools/call, resources/read) and
+   * resolves with the function that ends it; rejects (an error the SDK answers with) when refused.
+   */
+  admitCall?: (tenant: Tenant, signal: AbortSignal) => Promise<() => void>
+  /**
    * The tenant of every request that carries no AuthInfo. stdio: one local user for the whole
    * connection. The HTTP route never sets it, so an unauthenticated HTTP request still fails loudly.
    */
@@ -85,6 +90,15 @@ export function buildMcpServer (deps: McpDeps): Server {
     const tenant = tenantOf(extra.authInfo, deps.tenant)
     return { tenant, registry: deps.registries.for(tenant), log: deps.log, signal: extra.signal, notes: [] }
   }
+  /** Runs a registry-bound call within the tenant's share of concurrent calls. */
+  const admitted = async <T>(ctx: ToolContext, run: () => Promise<T>): Promise<T> => {
+    const release = await deps.admitCall?.(ctx.tenant, ctx.signal)
+    try {
+      return await run()
+    } finally {
+      release?.()
+    }
+  }
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolList }))
 
@@ -98,7 +112,7 @@ export function buildMcpServer (deps: McpDeps): Server {
       result = errorResult(`Invalid arguments for tool ${name}: ${describeIssues(args.error)}`)
     } else {
       const ctx = contextFor(extra)
-      result = await runTool(name, ctx, () => tool.run(args.data, ctx))
+      result = await admitted(ctx, () => runTool(name, ctx, () => tool.run(args.data, ctx)))
     }
     deps.observeTool?.(name, result.isError === true ? 'error' : 'ok')
     return result
@@ -110,7 +124,7 @@ export function buildMcpServer (deps: McpDeps): Server {
     const resource = resources.find((candidate) => candidate.uri === request.params.uri)
     if (resource === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource ${request.params.uri}`)
     const ctx = contextFor(extra)
-    const result = await runTool(resource.name, ctx, () => resource.read(ctx))
+    const result = await admitted(ctx, () => runTool(resource.name, ctx, () => resource.read(ctx)))
     const first = result.content[0]
     // Resources have no isError result; the failure becomes a JSON-RPC error with the same explanation.
     if (result.isError === true) throw new McpError(ErrorCode.InternalError, first?.type === 'text' ? first.text : 'resource failed')

@@ -1,46 +1,18 @@
-import { SUPPORTED_PROTOCOL_VERSIONS, isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-import rateLimit from '@fastify/rate-limit'
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import underPressure from '@fastify/under-pressure'
 import type { FastifyInstance } from 'fastify'
-import { z } from 'zod'
 import { GatewayError } from '../errors.js'
+import { registerRateLimit } from '../limits/rate-limit.js'
+import { SlotRefusedError, TenantSlots } from '../limits/tenant-slots.js'
 import { authInfoFor, buildMcpServer } from '../mcp/build-server.js'
-import { ExchangeTransport } from '../mcp/exchange-transport.js'
+import { ExchangeDeadlineError, ExchangeTransport } from '../mcp/exchange-transport.js'
+import { messageCount, parseMessages, serializeAnswers } from '../mcp/messages.js'
 import type { RegistryClients } from '../platform/registry-client.js'
 import type { Tenant } from '../platform/tenant.js'
 
 export interface McpPluginOptions {
   path: string
   registries: RegistryClients
-}
-
-/**
- * The JSON-RPC envelope: a request or notification (method), or a response (id with result or error).
- * Only the envelope is checked here; the SDK validates each method's params with its own schemas, so
- * the SDK's full message union, a large zod union, is not also run on every request.
- */
-const EnvelopeSchema = z.looseObject({
-  jsonrpc: z.literal('2.0'),
-  id: z.union([z.string(), z.int()]).optional(),
-  method: z.string().min(1).optional(),
-  params: z.looseObject({}).optional()
-}).refine((message) => message.method !== undefined || (message.id !== undefined && ('result' in message || 'error' in message)))
-
-/** The POSTed body as JSON-RPC messages; a batch (array) is answered with an array. */
-function parseMessages (body: unknown): { messages: JSONRPCMessage[], batch: boolean } {
-  const batch = Array.isArray(body)
-  const items: unknown[] = batch ? body : [body]
-  const messages: JSONRPCMessage[] = []
-  for (const item of items) {
-    const parsed = EnvelopeSchema.safeParse(item)
-    if (!parsed.success) throw new GatewayError('invalid_request')
-    messages.push(parsed.data as JSONRPCMessage)
-  }
-  const ids = messages.filter(isJSONRPCRequest).map((message) => message.id)
-  if (messages.length === 0 || new Set(ids).size !== ids.length) {
-    throw new GatewayError('invalid_request', { message: 'A batch must be non-empty and its request ids unique.' })
-  }
-  return { messages, batch }
 }
 
 /** Clients that accept only an event stream get the answer as one SSE event; everyone else gets JSON. */
@@ -52,10 +24,10 @@ function wantsEventStream (accept: string | undefined): boolean {
 const OVERLOADED_RETRY_AFTER_SECONDS = 5
 
 /**
- * Whose budget a request spends: the user within their registry (two stacks may both have a user
- * "admin"), else the secret-free hash of the catalog token.
+ * Whose budget (rate limit, concurrent calls) a request spends: the user within their registry (two
+ * stacks may both have a user "admin"), else the secret-free hash of the catalog token.
  */
-function rateLimitKey (tenant: Tenant | null): string {
+function tenantLimitKey (tenant: Tenant | null): string {
   if (tenant === null) throw new GatewayError('internal_error')
   return tenant.sub !== undefined ? `sub:${tenant.registryUrl}#${tenant.sub}` : `token:${tenant.key}`
 }
@@ -66,7 +38,7 @@ function rateLimitKey (tenant: Tenant | null): string {
  * public (and are never shed or rate limited) by where they live, not by a skip list.
  */
 export default async function mcp (app: FastifyInstance, opts: McpPluginOptions) {
-  const { maxEventLoopDelayMs, rateLimitMax, rateLimitWindowSeconds } = app.config
+  const { maxEventLoopDelayMs, rateLimitMax, rateLimitWindowSeconds, maxBatchMessages, tenantMaxConcurrentCalls, maxResponseBytes, handlerTimeoutMs } = app.config
   // Registered first, so its onRequest hook runs first: an overloaded replica does not even verify tokens.
   if (maxEventLoopDelayMs > 0) {
     await app.register(underPressure, {
@@ -78,17 +50,18 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
   }
   app.addHook('onRequest', app.checkOrigin)
   app.addHook('onRequest', app.authenticate)
-  if (rateLimitMax > 0) {
-    await app.register(rateLimit, {
-      max: rateLimitMax,
-      timeWindow: rateLimitWindowSeconds * 1000,
-      // preParsing: after authentication (onRequest), so the key is the verified tenant, and before
-      // the body is read, so a tenant over its limit costs no parsing. The count lives in this replica.
-      hook: 'preParsing',
-      keyGenerator: (request) => rateLimitKey(request.tenant),
-      errorResponseBuilder: (_request, context) => new GatewayError('rate_limited', {
-        message: `Rate limit of ${context.max} requests per ${rateLimitWindowSeconds} s exceeded; retry in ${context.after}.`
-      })
+  const spendBudget = rateLimitMax > 0
+    ? registerRateLimit(app, { max: rateLimitMax, windowSeconds: rateLimitWindowSeconds, keyOf: (request) => tenantLimitKey(request.tenant) })
+    : undefined
+  const slots = tenantMaxConcurrentCalls > 0 ? new TenantSlots(tenantMaxConcurrentCalls) : undefined
+  if (slots !== undefined) {
+    // A tenant whose calls already fill its slots and waiting room is refused before its body is read,
+    // so a flood of further requests costs about what a rate-limited one does.
+    app.addHook('preParsing', async (request, _reply, payload) => {
+      if (slots.isFull(tenantLimitKey(request.tenant))) {
+        throw new GatewayError('too_many_concurrent_calls', { message: slots.refusal, headers: { 'retry-after': '1' } })
+      }
+      return payload
     })
   }
   // JSON-RPC only: without this, Fastify's built-in text/plain parser would accept strings.
@@ -101,13 +74,25 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
       throw new GatewayError('unsupported_protocol_version', { message: `Unsupported MCP-Protocol-Version "${version}"; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}.` })
     }
-    const { messages, batch } = parseMessages(request.body)
+    // The request's first message was charged before its body was read; a batch's others are charged
+    // now, before any of them runs, refused batches too (pushing oversized ones costs the sender). A
+    // batch refused for its size or version says so rather than answering 429.
+    const count = messageCount(request.body)
+    const overBudget = spendBudget !== undefined && count > 1 ? await spendBudget(request, reply, count - 1) : undefined
+    const { messages, batch } = parseMessages(request.body, { maxBatchMessages, protocolVersion: version })
+    if (overBudget !== undefined) throw overBudget
 
     // A fresh server and transport per request: nothing is shared between callers.
     const server = buildMcpServer({
       registries: opts.registries,
       log: request.log,
-      observeTool: (tool, outcome) => { app.metrics.toolCalls.inc({ tool, outcome }) }
+      observeTool: (tool, outcome) => { app.metrics.toolCalls.inc({ tool, outcome }) },
+      admitCall: slots === undefined
+        ? undefined
+        : (caller, signal) => slots.acquire(tenantLimitKey(caller), signal).catch((err: unknown) => {
+            if (err instanceof SlotRefusedError) request.log.warn({ sub: caller.sub, running: slots.maxRunning, waiting: slots.maxWaiting }, 'tool call refused: too many concurrent calls for this tenant')
+            throw err
+          })
     })
     const transport = new ExchangeTransport()
     await server.connect(transport)
@@ -116,13 +101,21 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     reply.raw.once('close', onClose)
     // Once every request is answered the server holds no timers or handlers, so it is left to the
     // garbage collector: closing would only build a ConnectionClosed error and abort signals nobody reads.
-    const answers = await transport.exchange(messages, authInfoFor(tenant))
-    if (answers.length === 0) return reply.code(202).send()
-    const payload = batch ? answers : answers[0]
-    if (wantsEventStream(request.headers.accept)) {
-      return reply.type('text/event-stream').header('cache-control', 'no-cache').send(`event: message\ndata: ${JSON.stringify(payload)}\n\n`)
+    let answers
+    try {
+      answers = await transport.exchange(messages, authInfoFor(tenant), handlerTimeoutMs)
+    } catch (err) {
+      if (!(err instanceof ExchangeDeadlineError)) throw err
+      request.log.warn({ pending: err.pending, deadlineMs: handlerTimeoutMs }, 'MCP request not answered within MCP_HANDLER_TIMEOUT_MS; its calls were cancelled')
+      throw new GatewayError('handler_timeout', { message: `The gateway did not finish this request within ${handlerTimeoutMs} ms (unanswered: ${err.pending.join(', ')}); its calls were cancelled. Retry, or ask for less.` })
     }
-    return reply.type('application/json').send(payload)
+    if (answers.length === 0) return reply.code(202).send()
+    const { json, oversized } = serializeAnswers(answers, batch, maxResponseBytes)
+    if (oversized.length > 0) request.log.warn({ oversized, limitBytes: maxResponseBytes }, 'answer over MCP_MAX_RESPONSE_BYTES replaced by an error')
+    if (wantsEventStream(request.headers.accept)) {
+      return reply.type('text/event-stream').header('cache-control', 'no-cache').send(`event: message\ndata: ${json}\n\n`)
+    }
+    return reply.type('application/json').send(json)
   })
 }
 

@@ -180,6 +180,10 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
       else send(res, 500, { errors: [{ message: `Sample registry failure: ${String(err)}` }] })
     })
   })
+  // Idle connections stay open as long as behind the real registry's load balancer (ALB: 60 s), not
+  // Node's 5 s: on a busy machine the gateway's pool reused connections this server had just closed,
+  // and tests saw "could not reach the registry" (or no answer) where no fault was injected.
+  server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

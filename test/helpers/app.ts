@@ -21,6 +21,12 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
     rateLimitWindowSeconds: 60,
     maxEventLoopDelayMs: 1000,
     bodyLimitBytes: 1024 * 1024,
+    maxBatchMessages: 10,
+    tenantMaxConcurrentCalls: 8,
+    maxResponseBytes: 8 * 1024 * 1024,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    handlerTimeoutMs: 70_000,
     logLevel: 'info',
     ...overrides
   }

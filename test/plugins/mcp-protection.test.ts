@@ -21,7 +21,7 @@ t.test('the rate limit is per tenant, answers 429 JSON with Retry-After, and spa
   t.match(await limited.json(), {
     jsonrpc: '2.0',
     id: null,
-    error: { code: -32001, message: /^Rate limit of 3 requests per 60 s exceeded; retry in \d+/, data: { reason: 'rate_limited' } }
+    error: { code: -32001, message: /^Rate limit of 3 JSON-RPC messages per 60 s exceeded \(a batch counts each message\); retry in \d+ s\.$/, data: { reason: 'rate_limited' } }
   })
   t.equal((await rpc(url, ping(5), auth(signToken({ sub: 'alice', iat: Math.floor(Date.now() / 1000) - 5 })))).status, 429, 'a fresh token of the same user shares the budget')
   t.equal((await rpc(url, ping(6), auth(signToken({ sub: 'bob' })))).status, 200, 'another user has their own budget')

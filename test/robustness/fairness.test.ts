@@ -1,0 +1,76 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import autocannon from 'autocannon'
+import t from 'tap'
+import { startGateway } from '../helpers/app.js'
+import { ACME_TOKEN, GLOBEX_TOKEN, startFakeRegistry } from '../helpers/fake-registry.js'
+import { rpc } from '../helpers/mcp-client.js'
+import { signToken } from '../helpers/tokens.js'
+
+/*
+ * One tenant must not starve the others (issue 10: during a batch flood another tenant's call waited
+ * 20.9 s, then got 503). The flooding tenant sends batches of slow tool calls (its registry answers
+ * after 100 ms) as fast as 32 connections allow, up to 200 requests a second: 2,000 calls a second
+ * that would hold every pooled registry connection. Another tenant's latency is sampled idle and
+ * during the flood, in alternating windows so that the machine's own background load (a shared
+ * 2-core box) falls on both alike.
+ */
+
+const FLOOD_SECONDS = 3
+const ROUNDS = 3
+const SLOW_REGISTRY_MS = 100
+
+function p99 (samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!
+}
+
+t.test('while one tenant floods, another tenant\'s p99 latency stays under twice its idle value', async (t) => {
+  const registry = await startFakeRegistry(t, {
+    intercept: ({ token }) => token === ACME_TOKEN ? { delayMs: SLOW_REGISTRY_MS } : undefined
+  })
+  // No rate limit: the per-tenant cap on concurrent calls alone has to keep the flood contained.
+  const { url, logs } = await startGateway(t, { rateLimitMax: 0 })
+  const flooder = signToken({ sub: 'flooder', catalog_token: ACME_TOKEN, registry_url: registry.url })
+  const victim = signToken({ sub: 'victim', catalog_token: GLOBEX_TOKEN, registry_url: registry.url })
+  const victimCall = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'auth_status', arguments: {} } }
+
+  /** The victim's call latencies (ms), one call after another, until `ms` have passed. */
+  async function sample (ms: number): Promise<number[]> {
+    const latencies: number[] = []
+    for (const end = Date.now() + ms; Date.now() < end;) {
+      const started = performance.now()
+      const res = await rpc(url, victimCall, { authorization: `Bearer ${victim}` })
+      const body = await res.json() as { result?: { structuredContent?: { user?: { email?: string } } } }
+      latencies.push(performance.now() - started)
+      if (body.result?.structuredContent?.user?.email !== 'bob@globex.example') throw new Error(`victim call failed: ${JSON.stringify(body)}`)
+    }
+    return latencies
+  }
+
+  await sample(500)
+  const idle: number[] = []
+  const flooded: number[] = []
+  let floodRequests = 0
+  for (let round = 0; round < ROUNDS; round++) {
+    idle.push(...await sample((FLOOD_SECONDS - 1) * 1000))
+    const flood = autocannon({
+      url: `${url}/mcp`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${flooder}`, 'content-type': 'application/json' },
+      body: JSON.stringify(Array.from({ length: 10 }, (_, id) => ({ ...victimCall, id }))),
+      connections: 32,
+      overallRate: 200,
+      duration: FLOOD_SECONDS,
+      // Its own thread: the flood's client side must not slow the measured process, only the gateway's work may.
+      workers: 1
+    })
+    await sleep(500)
+    flooded.push(...await sample((FLOOD_SECONDS - 1) * 1000))
+    const result = await flood
+    floodRequests += result.requests.total
+  }
+  const [idleP99, floodP99] = [p99(idle), p99(flooded)]
+  t.ok(floodRequests > ROUNDS * FLOOD_SECONDS * 50, `the flood sent ${floodRequests} batches of 10`)
+  t.ok(logs.entries.some((e) => e.msg === 'tool call refused: too many concurrent calls for this tenant'), 'the flooding tenant hit its cap')
+  t.ok(floodP99 < 2 * idleP99, `victim p99 ${floodP99.toFixed(1)} ms during the flood, ${idleP99.toFixed(1)} ms idle (${idle.length} and ${flooded.length} samples)`)
+})
