@@ -44,7 +44,7 @@ t.test('1000 slow bodies are answered 408 at the MCP_REQUEST_TIMEOUT_MS deadline
   const timedOut = answers.filter((a) => a.status === 408 && a.reason === 'request_timeout')
   t.equal(timedOut.length, 1000, 'every slow body got a 408 request_timeout JSON answer')
   const slowest = Math.max(...answers.map((a) => a.ms))
-  t.ok(slowest < 5000, `closed after at most ${slowest} ms (deadline 600 ms)`)
+  t.ok(slowest < 10_000, `closed after at most ${slowest} ms (deadline 600 ms; 250 at a time on a shared machine)`)
   const lines = logs.entries.filter((e) => e.msg === 'request not received within MCP_HEADERS_TIMEOUT_MS/MCP_REQUEST_TIMEOUT_MS; answered 408 and closed')
   t.equal(lines.length, 1000, 'one log line each')
   t.notOk(logs.text.includes(head.split('Bearer ')[1]!.split('\r')[0]!), 'the token is not logged')
