@@ -20,8 +20,8 @@ export interface McpDeps {
   /** Called after each tool call, for metrics. */
   observeTool?: (tool: string, outcome: 'ok' | 'error') => void
   /**
-   * Waits for the tenant's turn to run a registry-bound call (tools/call, resources/read) and
-   * resolves with the function that ends it; rejects (an error the SDK answers with) when refused.
+   * Waits for the tenant's turn to run a tool call or resource read (the work that reaches registries)
+   * and resolves with the function that ends it; rejects (an error the SDK answers with) when refused.
    */
   admitCall?: (tenant: Tenant, signal: AbortSignal) => Promise<() => void>
   /**
@@ -90,7 +90,7 @@ export function buildMcpServer (deps: McpDeps): Server {
     const tenant = tenantOf(extra.authInfo, deps.tenant)
     return { tenant, registry: deps.registries.for(tenant), log: deps.log, signal: extra.signal, notes: [] }
   }
-  /** Runs a registry-bound call within the tenant's share of concurrent calls. */
+  /** Runs a tool call or resource read within the tenant's share of concurrent calls. */
   const admitted = async <T>(ctx: ToolContext, run: () => Promise<T>): Promise<T> => {
     const release = await deps.admitCall?.(ctx.tenant, ctx.signal)
     try {

@@ -94,7 +94,7 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
       if (messages.length > 0) {
         const partial = partialAnswer(op, response.data, response.errors ?? [])
         if (partial === undefined) throw registryErrorsFailure(op as Operation<Variables, unknown>, messages, undefined)
-        call.notes?.push(`The registry reported errors for part of this answer (${op.name}): ${messages.join('; ')}. The rest of the answer is complete.`)
+        call.notes?.push(`The registry reported errors for part of this answer (${op.name}): ${messages.join('; ')}. The answer uses the data the registry did return; what those errors concern may be missing.`)
         return partial
       }
       const parsed = op.result.safeParse(response.data)

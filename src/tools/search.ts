@@ -9,7 +9,7 @@ import { runSearch, type SearchKind } from './search-paging.js'
 export const MAX_SEARCH_LIMIT = 100
 
 const searchArgs = {
-  query: z.string().max(1000).describe('What to look for, read as the Quilt catalog\'s search box reads it: plain words also match longer words they start ("penguin" finds "penguins"); query syntax is used as written (ext:csv AND size:>1000, "an exact phrase", wildcards * and ?, AND / OR / NOT). "*" or "" matches everything. The resource quilt-platform://search_syntax has examples'),
+  query: z.string().max(1000).default('').describe('What to look for, read as the Quilt catalog\'s search box reads it: plain words also match longer words they start ("penguin" finds "penguins"); query syntax is used as written (ext:csv AND size:>1000, "an exact phrase", wildcards * and ?, AND / OR / NOT). "*" or "" (the default) matches everything. The resource quilt-platform://search_syntax has examples'),
   buckets: z.array(bucketArg).max(100).optional().describe('Buckets to search (names or s3:// URIs); default: every bucket you can see'),
   limit: z.int().min(1).max(MAX_SEARCH_LIMIT).default(10).describe(`How many matches to return per page, 1 to ${MAX_SEARCH_LIMIT}`),
   cursor: z.string().min(1).max(8192).optional().describe('next_cursor from an earlier call of this tool, for the next page of that same search (query and buckets are then not used)')

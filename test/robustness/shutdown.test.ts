@@ -64,13 +64,14 @@ t.test(`SIGTERM with ${IN_FLIGHT} slow tool calls in flight: all complete, new c
   const registry = await slowRegistry(t)
   const deadlineMs = 10_000
   const gateway = await startCli(t, { MCP_SHUTDOWN_TIMEOUT_MS: String(deadlineMs) })
-  const token = signToken({ sub: 'alice', catalog_token: ACME_TOKEN, registry_url: registry.url })
+  // One call per user: a single user's calls beyond MCP_TENANT_MAX_CONCURRENT_CALLS would wait their turn.
+  const tokens = Array.from({ length: IN_FLIGHT }, (_, id) => signToken({ sub: `user-${id}`, catalog_token: ACME_TOKEN, registry_url: registry.url }))
   // Keep-alive connections, as nginx and MCP clients hold them: each goes idle after its answer and
   // must not keep the process alive until keepAliveTimeout.
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT })
   t.teardown(() => agent.destroy())
 
-  const calls = Array.from({ length: IN_FLIGHT }, (_, id) => authStatus(gateway.port, agent, token, id))
+  const calls = tokens.map((token, id) => authStatus(gateway.port, agent, token, id))
   while (registry.requests.length < IN_FLIGHT) await new Promise((resolve) => setTimeout(resolve, 20))
   const signalled = Date.now()
   gateway.child.kill('SIGTERM')

@@ -75,7 +75,8 @@ forEachEra((t, era) => {
     const seen: string[] = []
     let cursor: string | undefined
     for (let page = 0; page < 5; page++) {
-      const result = await h.call('search_packages', { query: '*', latest_only: false, limit: 4, ...(cursor === undefined ? {} : { cursor }) })
+      // Later pages need only the cursor: the query travels in it.
+      const result = await h.call('search_packages', cursor === undefined ? { query: '*', latest_only: false, limit: 4 } : { cursor, limit: 4 })
       t.notOk(result.isError, textOf(result))
       const data = dataOf<Hits>(result)
       seen.push(...data.hits.map((hit) => `${hit.package_name}@${hit.hash}`))
