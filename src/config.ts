@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { loadStacks, type Stack } from './stacks.js'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -34,6 +35,9 @@ const EnvSchema = z.object({
   MCP_RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   MCP_MAX_EVENT_LOOP_DELAY_MS: nonNegativeInt(1000),
   MCP_BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
+  QUILT_REGISTRY_URL: optionalString,
+  QUILT_CATALOG_URL: optionalString,
+  MCP_STACKS_FILE: optionalString,
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info')
 })
 
@@ -67,6 +71,8 @@ export interface Config {
   /** Mean event-loop delay above which MCP requests are shed with 503; 0 disables shedding. */
   maxEventLoopDelayMs: number
   bodyLimitBytes: number
+  /** Quilt stacks whose catalog session tokens are accepted (QUILT_REGISTRY_URL, MCP_STACKS_FILE); empty = none. */
+  stacks: Stack[]
   logLevel: typeof LOG_LEVELS[number]
 }
 
@@ -141,6 +147,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitWindowSeconds: e.MCP_RATE_LIMIT_WINDOW_SECONDS,
     maxEventLoopDelayMs: e.MCP_MAX_EVENT_LOOP_DELAY_MS,
     bodyLimitBytes: e.MCP_BODY_LIMIT_BYTES,
+    stacks: loadStacks({ registryUrl: e.QUILT_REGISTRY_URL, catalogUrl: e.QUILT_CATALOG_URL, stacksFile: e.MCP_STACKS_FILE, region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION }),
     logLevel: e.LOG_LEVEL
   }
 }

@@ -21,6 +21,7 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
     rateLimitWindowSeconds: 60,
     maxEventLoopDelayMs: 1000,
     bodyLimitBytes: 1024 * 1024,
+    stacks: [],
     logLevel: 'info',
     ...overrides
   }
