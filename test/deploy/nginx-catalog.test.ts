@@ -21,6 +21,8 @@ const SECRET_A = 'registry-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz'
 const SECRET_B = 'registry-b-secret-9876543210-zyxwvutsrqponmlkjihgfedcba'
 const CATALOG_A = 'https://catalog-a.example.com'
 
+// Load shedding off: a loaded test machine's event-loop delay must not turn answers into 503s.
+const NO_SHEDDING = { MCP_MAX_EVENT_LOOP_DELAY_MS: '0' }
 const now = () => Math.floor(Date.now() / 1000)
 /** A catalog session token as the registry mints it: id (user), uuid (session), exp; no catalog_token. */
 const sessionToken = (id: string, secret: string, claims: Record<string, unknown> = {}) =>
@@ -30,7 +32,7 @@ const registryA = await startFakeRegistry(t, { sessionTokens: sessionTokenVerifi
 const registryB = await startFakeRegistry(t, { sessionTokens: sessionTokenVerifier(SECRET_B, { 'user-b': GLOBEX_TOKEN }) })
 
 // One stack: the gateway's secret is registry A's, as read from the stack's SSM parameter in production.
-const single = await startGatewayProcess(t, { MCP_JWT_SECRET: SECRET_A, QUILT_REGISTRY_URL: registryA.url, QUILT_CATALOG_URL: CATALOG_A, MCP_CORS_ORIGINS: CATALOG_A })
+const single = await startGatewayProcess(t, { ...NO_SHEDDING, MCP_JWT_SECRET: SECRET_A, QUILT_REGISTRY_URL: registryA.url, QUILT_CATALOG_URL: CATALOG_A, MCP_CORS_ORIGINS: CATALOG_A })
 const singleNginx = await startNginx(t, { upstreams: [{ host: '127.0.0.1', port: single.port }] })
 
 // Two stacks from one gateway, by Host; the gateway's own secret is neither registry's.
@@ -41,7 +43,7 @@ await writeFile(stacksFile, JSON.stringify([
   { name: 'a', hosts: ['registry-a.test'], registry_url: registryA.url, catalog_url: CATALOG_A, secret: { value: SECRET_A } },
   { name: 'b', hosts: ['registry-b.test'], registry_url: registryB.url, secret: { value: SECRET_B } }
 ]))
-const multi = await startGatewayProcess(t, { MCP_JWT_SECRET: TEST_SECRET, MCP_STACKS_FILE: stacksFile })
+const multi = await startGatewayProcess(t, { ...NO_SHEDDING, MCP_JWT_SECRET: TEST_SECRET, MCP_STACKS_FILE: stacksFile })
 const multiNginx = await startNginx(t, { upstreams: [{ host: '127.0.0.1', port: multi.port }] })
 
 const tokenA = sessionToken('user-a', SECRET_A)

@@ -21,6 +21,9 @@ const registryB = await startFakeRegistry(t, { sessionTokens: sessionTokenVerifi
 const defaultStack: Stack = { name: 'QUILT_REGISTRY_URL', hosts: [], registryUrl: registry.url, catalogUrl: 'https://catalog.example.com' }
 const stackB: Stack = { name: 'b', hosts: ['registry-b.test'], registryUrl: registryB.url, secretSource: { kind: 'value', value: STACK_SECRET } }
 
+// Load shedding off: a loaded test machine's event-loop delay must not turn these answers into 503s.
+const base = { maxEventLoopDelayMs: 0 }
+
 const authStatus = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'auth_status', arguments: {} } }
 
 async function post (app: FastifyInstance, token: string, options: { url?: string, host?: string } = {}) {
@@ -33,7 +36,7 @@ async function post (app: FastifyInstance, token: string, options: { url?: strin
 }
 
 t.test('QUILT_REGISTRY_URL: a session token signed with the gateway\'s secret is sent, as it is, to that registry', async (t) => {
-  const { app, logs } = await buildTestApp(t, { stacks: [defaultStack] })
+  const { app, logs } = await buildTestApp(t, { ...base, stacks: [defaultStack] })
   const token = session('user-1')
   for (const url of ['/mcp/platform/mcp', '/mcp']) {
     const before = registry.requests.length
@@ -49,7 +52,7 @@ t.test('QUILT_REGISTRY_URL: a session token signed with the gateway\'s secret is
 })
 
 t.test('session tokens need exp and id; without a stack they have no claims to serve', async (t) => {
-  const { app } = await buildTestApp(t, { stacks: [defaultStack] })
+  const { app } = await buildTestApp(t, { ...base, stacks: [defaultStack] })
   const noExp = await post(app, session('user-1', TEST_SECRET, { exp: undefined }))
   t.equal(noExp.statusCode, 401)
   const expired = await post(app, session('user-1', TEST_SECRET, { exp: now() - 600 }))
@@ -58,21 +61,21 @@ t.test('session tokens need exp and id; without a stack they have no claims to s
   t.equal(noId.statusCode, 403)
   t.match(noId.json(), { error: { message: /user id/, data: { reason: 'missing_claims' } } })
 
-  const { app: bare } = await buildTestApp(t)
+  const { app: bare } = await buildTestApp(t, base)
   const res = await post(bare, session('user-1'))
   t.equal(res.statusCode, 403, 'no stack configured')
   t.equal(res.json().error.data.reason, 'missing_claims')
 })
 
 t.test('a numeric id is the user too, and two sessions of one user share the rate limit', async (t) => {
-  const { app } = await buildTestApp(t, { stacks: [stackB], rateLimitMax: 2 })
+  const { app } = await buildTestApp(t, { ...base, stacks: [stackB], rateLimitMax: 2 })
   const statuses: number[] = []
   for (let i = 0; i < 3; i++) statuses.push((await post(app, session(7, STACK_SECRET), { host: 'registry-b.test' })).statusCode)
   t.same(statuses, [200, 200, 429], 'a fresh session token does not reset the user\'s budget')
 })
 
 t.test('a stack\'s secret signs session tokens only; claims tokens stay the gateway\'s', async (t) => {
-  const { app } = await buildTestApp(t, { stacks: [stackB], allowedRegistryHosts: ['registry.example.com'] })
+  const { app } = await buildTestApp(t, { ...base, stacks: [stackB], allowedRegistryHosts: ['registry.example.com'] })
   const claimsByStack = signToken({ registry_url: registryB.url, catalog_token: GLOBEX_TOKEN }, { secret: STACK_SECRET })
   const refused = await post(app, claimsByStack, { host: 'registry-b.test' })
   t.equal(refused.statusCode, 401)
@@ -90,7 +93,7 @@ t.test('a stack\'s secret signs session tokens only; claims tokens stay the gate
 })
 
 t.test('issuer and audience apply to claims tokens, not to the registry\'s session tokens', async (t) => {
-  const { app } = await buildTestApp(t, { stacks: [defaultStack], jwtIssuer: 'https://catalog.example.com', jwtAudience: 'quilt-mcp' })
+  const { app } = await buildTestApp(t, { ...base, stacks: [defaultStack], jwtIssuer: 'https://catalog.example.com', jwtAudience: 'quilt-mcp' })
   t.equal((await post(app, session('user-1'))).statusCode, 200, 'a session token carries neither')
   const claims = signToken({ registry_url: registry.url, catalog_token: ACME_TOKEN })
   t.equal((await post(app, claims)).json().error.data.reason, 'invalid_issuer')
@@ -98,7 +101,7 @@ t.test('issuer and audience apply to claims tokens, not to the registry\'s sessi
 })
 
 t.test('the catalog\'s path: POST only, its own protected-resource metadata', async (t) => {
-  const { app } = await buildTestApp(t, { stacks: [defaultStack] })
+  const { app } = await buildTestApp(t, { ...base, stacks: [defaultStack] })
   for (const method of ['GET', 'DELETE'] as const) {
     const res = await app.inject({ method, url: '/mcp/platform/mcp', headers: { authorization: `Bearer ${session('user-1')}` } })
     t.equal(res.statusCode, 405, method)
@@ -115,7 +118,7 @@ t.test('the catalog\'s path: POST only, its own protected-resource metadata', as
 t.test('a stack\'s secret from SSM: rotated like the gateway\'s, and its outage stays its own', async (t) => {
   const ssm = await startFakeSsm(t, STACK_SECRET)
   const ssmStack: Stack = { ...stackB, secretSource: { kind: 'ssm', parameter: '/quilt/b/registry-secret', region: 'us-east-1' } }
-  const { app, logs } = await buildTestApp(t, { stacks: [ssmStack, defaultStack] })
+  const { app, logs } = await buildTestApp(t, { ...base, stacks: [ssmStack, defaultStack] })
   await app.ready()
   t.same(ssm.lastRequest, { name: '/quilt/b/registry-secret', withDecryption: true })
   const store = app.stacks.forHost('registry-b.test')!.secrets
@@ -135,7 +138,7 @@ t.test('a stack whose SSM secret cannot load answers 503 at its hosts; the other
   const ssm = await startFakeSsm(t, STACK_SECRET)
   ssm.mode = 'error'
   const ssmStack: Stack = { ...stackB, secretSource: { kind: 'ssm', parameter: '/quilt/b/registry-secret', region: 'us-east-1' } }
-  const { app } = await buildTestApp(t, { stacks: [ssmStack, defaultStack] })
+  const { app } = await buildTestApp(t, { ...base, stacks: [ssmStack, defaultStack] })
   await app.ready()
   const down = await post(app, session(7, STACK_SECRET), { host: 'registry-b.test' })
   t.equal(down.statusCode, 503)
