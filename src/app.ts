@@ -122,6 +122,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       url: request.url,
       statusCode: reply.statusCode,
       sub: request.tenant?.sub,
+      stack: request.tenant?.stack,
       reason: request.failureReason ?? undefined,
       ...rpcSummary(request.body),
       durationMs: reply.elapsedTime

@@ -47,6 +47,7 @@ t.test('QUILT_REGISTRY_URL: a session token signed with the gateway\'s secret is
   }
   const entry = logs.entries.find((e) => e.msg === 'request completed' && e.url === '/mcp/platform/mcp')
   t.equal(entry?.sub, 'user-1', 'the user is logged by id')
+  t.equal(entry?.stack, 'QUILT_REGISTRY_URL', 'and the stack by name')
   t.notOk(logs.text.includes(token), 'the session token is never logged, even at trace level')
   t.notOk(logs.text.includes(token.split('.')[2]!), 'nor its signature')
 })
