@@ -48,7 +48,7 @@ const SecretEntrySchema = z.union([
 ], { error: 'must be {"value": "..."} or {"ssm_parameter": "...", "region": "..."}' })
 
 const StackEntrySchema = z.strictObject({
-  name: z.string().min(1).optional(),
+  name: z.string().min(1).refine((name) => name !== DEFAULT_STACK_NAME, `is reserved for the ${DEFAULT_STACK_NAME} stack`).optional(),
   hosts: z.array(z.string().trim().toLowerCase().regex(HOST_PATTERN, 'must be a host name or host:port, without scheme or path')).min(1),
   registry_url: z.string().transform(stackUrl),
   catalog_url: z.string().transform(stackUrl).optional(),

@@ -66,6 +66,7 @@ t.test('a bad stacks file or stack variable stops start-up with one line naming 
     [[entry({ secret: { value: secret, ssm_parameter: '/p' } })], /: stack 0 secret: must be \{"value"/],
     [[entry({ secret: {} })], /: stack 0 secret: must be/],
     [[entry({ registry: 'https://x' })], /: stack 0: Unrecognized key/],
+    [[entry({ name: 'QUILT_REGISTRY_URL' })], /: stack 0 name: is reserved for the QUILT_REGISTRY_URL stack$/],
     [[entry(), entry({ hosts: ['b.example.com', 'REGISTRY.example.com'] })], /: stack 1 \(b\.example\.com\): host registry\.example\.com is also used by stack 0$/],
     [[entry({ name: 'x' }), entry({ name: 'x', hosts: ['b.example.com'] })], /: stack 1 \(x\): name "x" is also used by stack 0$/]
   ]
