@@ -18,7 +18,7 @@ function hostname (host: string): string {
  * Chooses the stack of a request by its Host header. Only listed hosts select a stack of the stacks
  * file; any other host gets the default stack (QUILT_REGISTRY_URL) when there is one, else none. The
  * Host is the caller's to choose, and that is safe: it only decides which secret a session token must
- * verify with, so a token reaches no registry but the one whose secret signed it.
+ * verify with, so a session token reaches no registry but that of the stack whose secret signed it.
  */
 export class StackDirectory {
   readonly served: readonly ServedStack[]
