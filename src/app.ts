@@ -10,6 +10,7 @@ import metrics from './plugins/metrics.js'
 import protectedResource from './plugins/protected-resource.js'
 import { resourceMetadataUrl } from './public-url.js'
 import health from './plugins/health.js'
+import { mcpPaths } from './mcp-paths.js'
 import mcp, { mcpMethodGuard } from './plugins/mcp.js'
 import secrets from './plugins/secrets.js'
 
@@ -65,8 +66,10 @@ function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyEr
   const status = HTTP_ERRORS[reason].status
   if (status === 401 || (status === 403 && reason !== 'origin_not_allowed')) {
     const { publicUrl, mcpPath } = request.server.config
+    // The metadata of the path the client called: MCP_PATH or the catalog's.
+    const calledPath = mcpPaths(mcpPath).find((path) => path === request.routeOptions.url) ?? mcpPath
     const error = status === 401 ? 'invalid_token' : 'insufficient_scope'
-    reply.header('www-authenticate', `Bearer error="${error}", error_description="${message.replace(/"/g, "'")}", resource_metadata="${resourceMetadataUrl(request, publicUrl, mcpPath)}"`)
+    reply.header('www-authenticate', `Bearer error="${error}", error_description="${message.replace(/"/g, "'")}", resource_metadata="${resourceMetadataUrl(request, publicUrl, calledPath)}"`)
     request.server.metrics.authFailures.inc({ reason })
   }
   if (reason === 'internal_error') request.log.error({ err }, 'request failed')
@@ -125,6 +128,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       url: request.url,
       statusCode: reply.statusCode,
       sub: request.tenant?.sub,
+      stack: request.tenant?.stack,
       reason: request.failureReason ?? undefined,
       ...rpcSummary(request.body),
       durationMs: reply.elapsedTime
@@ -135,7 +139,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   app.setErrorHandler((err: FastifyError, request, reply) => sendError(request, reply, err))
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new GatewayError('not_found')))
 
-  await app.register(secrets, { source: config.secretSource, refreshSeconds: config.secretRefreshSeconds })
+  await app.register(secrets, { source: config.secretSource, refreshSeconds: config.secretRefreshSeconds, stacks: config.stacks })
   await app.register(metrics)
   await app.register(browserAccess)
   await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts })
@@ -146,7 +150,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     mutationTimeoutMs: config.graphqlMutationTimeoutMs,
     observe: (operation, outcome, seconds) => { app.metrics.registryLatency.observe({ operation, outcome }, seconds) }
   })
-  await app.register(mcp, { path: config.mcpPath, registries })
-  await app.register(mcpMethodGuard, { path: config.mcpPath })
+  await app.register(mcp, { paths: mcpPaths(config.mcpPath), registries })
+  await app.register(mcpMethodGuard, { paths: mcpPaths(config.mcpPath) })
   return app
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { loadStacks, type Stack } from './stacks.js'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -40,6 +41,9 @@ const EnvSchema = z.object({
   MCP_HEADERS_TIMEOUT_MS: positiveInt(10_000),
   MCP_REQUEST_TIMEOUT_MS: positiveInt(30_000),
   MCP_HANDLER_TIMEOUT_MS: positiveInt(70_000),
+  QUILT_REGISTRY_URL: optionalString,
+  QUILT_CATALOG_URL: optionalString,
+  MCP_STACKS_FILE: optionalString,
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info')
 })
 
@@ -84,6 +88,8 @@ export interface Config {
   requestTimeoutMs: number
   /** Deadline for answering an MCP request once received (504). */
   handlerTimeoutMs: number
+  /** Quilt stacks whose catalog session tokens are accepted (QUILT_REGISTRY_URL, MCP_STACKS_FILE); empty = none. */
+  stacks: Stack[]
   logLevel: typeof LOG_LEVELS[number]
 }
 
@@ -167,6 +173,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: e.MCP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.MCP_REQUEST_TIMEOUT_MS,
     handlerTimeoutMs: e.MCP_HANDLER_TIMEOUT_MS,
+    stacks: loadStacks({ registryUrl: e.QUILT_REGISTRY_URL, catalogUrl: e.QUILT_CATALOG_URL, stacksFile: e.MCP_STACKS_FILE, region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION }),
     logLevel: e.LOG_LEVEL
   }
 }

@@ -33,13 +33,15 @@ export interface Tenant {
   expiresAt: number
   /** Stable, secret-free identity of (registry, catalog token): cache key and log/rate-limit key. */
   key: string
+  /** Set for a catalog session token: the name of the stack whose registry issued it (see src/stacks.ts). */
+  stack?: string
 }
 
 export type TenantFailure = 'missing_claims' | 'registry_not_allowed'
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
-function parseHttpUrl (value: string): URL | undefined {
+export function parseHttpUrl (value: string): URL | undefined {
   try {
     const url = new URL(value)
     return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined
@@ -48,6 +50,8 @@ function parseHttpUrl (value: string): URL | undefined {
   }
 }
 
+export const isLoopbackUrl = (url: URL) => LOOPBACK_HOSTS.has(url.hostname)
+
 export function hashToken (token: string): string {
   return createHash('sha256').update(token).digest('base64url').slice(0, 22)
 }
@@ -55,7 +59,7 @@ export function hashToken (token: string): string {
 const tenantKey = (registryUrl: string, catalogToken: string) => `${registryUrl}#${hashToken(catalogToken)}`
 
 // Lower-cased host, default port dropped, no trailing slash: one registry, one spelling, one cache key.
-const normaliseRegistryUrl = (url: URL) => `${url.origin}${url.pathname.replace(/\/+$/, '')}`
+export const normaliseRegistryUrl = (url: URL) => `${url.origin}${url.pathname.replace(/\/+$/, '')}`
 
 /**
  * Turns verified claims into a Tenant, or says why the token cannot be served. The allow-list stops a
@@ -86,6 +90,34 @@ export function tenantFromClaims (claims: unknown, allowedHosts: readonly string
     catalogUrl,
     expiresAt: c.exp,
     key: tenantKey(registryUrl, c.catalog_token)
+  }
+}
+
+/**
+ * The claims of a catalog session token, the registry's own JWT: `id` is the user, `uuid` the session.
+ * Only read once the token verified with its stack's secret.
+ */
+const SessionClaimsSchema = z.object({
+  id: z.union([z.string().min(1), z.number()]),
+  uuid: z.string().optional(),
+  exp: z.number()
+})
+
+/**
+ * A catalog session token's tenant: the bearer itself is the registry credential, sent to the stack it
+ * was verified for (never to a URL the token names), and `id` identifies the user in logs and limits.
+ */
+export function tenantFromSession (token: string, claims: unknown, stack: { name: string, registryUrl: string, catalogUrl?: string }): Tenant | TenantFailure {
+  const parsed = SessionClaimsSchema.safeParse(claims)
+  if (!parsed.success) return 'missing_claims'
+  return {
+    sub: String(parsed.data.id),
+    catalogToken: token,
+    registryUrl: stack.registryUrl,
+    catalogUrl: stack.catalogUrl,
+    expiresAt: parsed.data.exp,
+    key: tenantKey(stack.registryUrl, token),
+    stack: stack.name
   }
 }
 

@@ -1,6 +1,6 @@
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import underPressure from '@fastify/under-pressure'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError } from '../errors.js'
 import { registerRateLimit } from '../limits/rate-limit.js'
 import { SlotRefusedError, TenantSlots } from '../limits/tenant-slots.js'
@@ -11,7 +11,8 @@ import type { RegistryClients } from '../platform/registry-client.js'
 import type { Tenant } from '../platform/tenant.js'
 
 export interface McpPluginOptions {
-  path: string
+  /** MCP_PATH and the catalog's /mcp/platform/mcp: one handler, one set of hooks and limits. */
+  paths: readonly string[]
   registries: RegistryClients
 }
 
@@ -67,7 +68,7 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
   // JSON-RPC only: without this, Fastify's built-in text/plain parser would accept strings.
   app.removeContentTypeParser('text/plain')
 
-  app.post(opts.path, async (request, reply) => {
+  async function answer (request: FastifyRequest, reply: FastifyReply) {
     const tenant = request.tenant
     if (tenant === null) throw new GatewayError('internal_error')
     const version = request.headers['mcp-protocol-version']?.toString()
@@ -116,14 +117,17 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
       return reply.type('text/event-stream').header('cache-control', 'no-cache').send(`event: message\ndata: ${json}\n\n`)
     }
     return reply.type('application/json').send(json)
-  })
+  }
+  for (const path of opts.paths) app.post(path, answer)
 }
 
 /** GET (SSE stream) and DELETE (session end) need sessions, which a stateless gateway does not keep. */
-export async function mcpMethodGuard (app: FastifyInstance, opts: { path: string }) {
-  app.route({
-    method: ['GET', 'DELETE', 'PUT', 'PATCH'],
-    url: opts.path,
-    handler: async () => { throw new GatewayError('method_not_allowed', { headers: { allow: 'POST' } }) }
-  })
+export async function mcpMethodGuard (app: FastifyInstance, opts: { paths: readonly string[] }) {
+  for (const path of opts.paths) {
+    app.route({
+      method: ['GET', 'DELETE', 'PUT', 'PATCH'],
+      url: path,
+      handler: async () => { throw new GatewayError('method_not_allowed', { headers: { allow: 'POST' } }) }
+    })
+  }
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { mcpPaths } from '../mcp-paths.js'
 import { PROTECTED_RESOURCE_PATH, publicBaseUrl } from '../public-url.js'
 
 /**
@@ -7,12 +8,13 @@ import { PROTECTED_RESOURCE_PATH, publicBaseUrl } from '../public-url.js'
  */
 export default async function protectedResource (app: FastifyInstance) {
   const { publicUrl, mcpPath } = app.config
-  const metadata = (request: FastifyRequest) => ({
-    resource: `${publicBaseUrl(request, publicUrl)}${mcpPath}`,
+  const metadata = (request: FastifyRequest, path = mcpPath) => ({
+    resource: `${publicBaseUrl(request, publicUrl)}${path}`,
     bearer_methods_supported: ['header'],
     resource_name: 'Quilt MCP gateway',
     resource_signing_alg_values_supported: ['HS256']
   })
   app.get(PROTECTED_RESOURCE_PATH, async (request) => metadata(request))
-  app.get(`${PROTECTED_RESOURCE_PATH}${mcpPath}`, async (request) => metadata(request))
+  // RFC 9728: one document per resource path, so the catalog's path has its own.
+  for (const path of mcpPaths(mcpPath)) app.get(`${PROTECTED_RESOURCE_PATH}${path}`, async (request) => metadata(request, path))
 }

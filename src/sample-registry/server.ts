@@ -39,6 +39,8 @@ export interface SampleRegistryOptions {
   era?: Era
   /** Secure search: search totals are -1 and first pages come back empty, the hits behind their cursor. */
   secureSearch?: boolean
+  /** Maps a catalog session token to the catalog token of its user's tenant (see session-tokens.ts). */
+  sessionTokens?: (bearer: string) => string | undefined
 }
 
 export interface SampleRegistry {
@@ -157,8 +159,9 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
       if (res.destroyed || closing.signal.aborted) return
     }
 
+    const tenantToken = token !== null ? options.sessionTokens?.(token) ?? token : null
     // Own keys only: a token such as "__proto__" must not find a tenant.
-    const tenant = token !== null && Object.hasOwn(tenants, token) ? tenants[token] : undefined
+    const tenant = tenantToken !== null && Object.hasOwn(tenants, tenantToken) ? tenants[tenantToken] : undefined
     if (tenant === undefined) return send(res, 401, { message: 'Invalid or missing credentials' })
     if (body === null) return send(res, 400, { errors: [{ message: 'Body must be JSON: { query, operationName?, variables? }' }] })
     const document = checkDocument(schema, body.query)

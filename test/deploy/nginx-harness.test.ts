@@ -209,3 +209,55 @@ t.test('only the MCP endpoint and the protected-resource metadata are published'
   }
   t.same(upstream.seen.map((s) => s.url), ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp'])
 })
+
+/** A POST with a Host header of our choosing (fetch always sends the URL's). */
+function postWithHost (url: string, host: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number, contentType: string | undefined, text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { host, 'content-type': 'application/json', 'content-length': String(body.length), ...headers } }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], text: Buffer.concat(chunks).toString('utf8') }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+t.test('the registry host\'s location (/mcp/platform/mcp): path, Host and bearer kept, nginx errors in JSON', async (t) => {
+  const upstream = await startUpstream(t, 'registry')
+  const nginx = await startNginx(t, { upstreams: [upstream] })
+  const authorization = `Bearer ${randomBytes(1500).toString('base64url')}`
+  const ok = await postWithHost(`${nginx.url}/mcp/platform/mcp`, 'Registry.Example.com:8443', { authorization }, Buffer.from(rpc))
+  t.equal(ok.status, 200)
+  t.match(upstream.seen.at(-1), {
+    url: '/mcp/platform/mcp',
+    headers: { host: 'registry.example.com', authorization, 'x-forwarded-host': 'Registry.Example.com:8443', 'x-forwarded-proto': 'http' }
+  }, 'the gateway sees the path, the registry host (chooses the stack) and the session token unchanged')
+
+  const body = '{"jsonrpc":"2.0","error":{"code":-32001,"message":"Bad signature.","data":{"reason":"invalid_signature"}},"id":null}'
+  upstream.handler = (_req, res) => {
+    res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer error="invalid_token"' })
+    res.end(body)
+  }
+  const refused = await post(`${nginx.url}/mcp/platform/mcp`)
+  t.equal(refused.status, 401)
+  t.equal(refused.text, body, 'the gateway\'s 401 passes, not the server\'s error page')
+  upstream.handler = undefined
+
+  const before = upstream.seen.length
+  const tooLarge = await post(`${nginx.url}/mcp/platform/mcp`, {}, Buffer.alloc(1024 * 1024 + 1, 0x20))
+  t.equal(tooLarge.status, 413)
+  t.match(JSON.parse(tooLarge.text), { error: { data: { reason: 'body_too_large' } } })
+  t.equal(upstream.seen.length, before)
+
+  const metadata = await fetch(`${nginx.url}/.well-known/oauth-protected-resource/mcp/platform/mcp`)
+  t.match(await metadata.json(), { url: '/.well-known/oauth-protected-resource/mcp/platform/mcp' }, 'its metadata is published')
+  for (const path of ['/mcp/platform', '/mcp/platform/mcp/', '/mcp/platform/mcpx']) {
+    t.equal(await (await fetch(`${nginx.url}${path}`)).text(), 'catalog\n', `${path} is not published`)
+  }
+
+  const dead = await startNginx(t, { upstreams: [{ host: '127.0.0.1', port: await freePort() }] })
+  const unreachable = await post(`${dead.url}/mcp/platform/mcp`)
+  t.equal(unreachable.status, 502)
+  t.match(JSON.parse(unreachable.text), { error: { data: { reason: 'gateway_unreachable' } } })
+})

@@ -27,6 +27,7 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
     headersTimeoutMs: 10_000,
     requestTimeoutMs: 30_000,
     handlerTimeoutMs: 70_000,
+    stacks: [],
     logLevel: 'info',
     ...overrides
   }

@@ -122,6 +122,9 @@ ${servers.join('\n')}
         error_page 401 403 404 500 502 503 504 /catalog-error.html;
 
         include ${quote(join(NGINX_DEPLOY_DIR, 'mcp-location.conf'))};
+        # The registry host's location (the catalog's assistant), in the same server: nginx sends every
+        # Host here, so the gateway's choice of stack by Host is what the tests see.
+        include ${quote(join(NGINX_DEPLOY_DIR, 'mcp-registry-location.conf'))};
 
         location = /catalog-error.html {
             internal;
