@@ -7,8 +7,7 @@ import { RegistryClients } from './platform/registry-client.js'
 import auth from './plugins/auth.js'
 import browserAccess from './plugins/browser-access.js'
 import metrics from './plugins/metrics.js'
-import protectedResource from './plugins/protected-resource.js'
-import { resourceMetadataUrl } from './public-url.js'
+import protectedResource, { bearerChallenge } from './plugins/protected-resource.js'
 import health from './plugins/health.js'
 import mcp, { mcpMethodGuard } from './plugins/mcp.js'
 import secrets from './plugins/secrets.js'
@@ -62,9 +61,7 @@ function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyEr
   }
   const status = HTTP_ERRORS[reason].status
   if (status === 401 || (status === 403 && reason !== 'origin_not_allowed')) {
-    const { publicUrl, mcpPath } = request.server.config
-    const error = status === 401 ? 'invalid_token' : 'insufficient_scope'
-    reply.header('www-authenticate', `Bearer error="${error}", error_description="${message.replace(/"/g, "'")}", resource_metadata="${resourceMetadataUrl(request, publicUrl, mcpPath)}"`)
+    reply.header('www-authenticate', bearerChallenge(status === 401 ? 'invalid_token' : 'insufficient_scope', message))
     request.server.metrics.authFailures.inc({ reason })
   }
   if (reason === 'internal_error') request.log.error({ err }, 'request failed')
@@ -132,7 +129,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(secrets, { source: config.secretSource, refreshSeconds: config.secretRefreshSeconds })
   await app.register(metrics)
   await app.register(browserAccess)
-  await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts })
+  await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts, maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds })
   await app.register(health)
   await app.register(protectedResource)
   const registries = new RegistryClients({

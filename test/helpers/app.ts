@@ -12,7 +12,10 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
     mcpPath: '/mcp',
     secretSource: { kind: 'value', value: TEST_SECRET },
     secretRefreshSeconds: 300,
-    allowedRegistryHosts: [],
+    trustProxy: false,
+    maxTokenLifetimeSeconds: 7 * 24 * 3600,
+    // The fake registries listen on loopback ports picked at start.
+    allowedRegistryHosts: ['registry.example.com', '127.0.0.1:*'],
     corsOrigins: [],
     graphqlTimeoutMs: 5000,
     graphqlMutationTimeoutMs: 10000,
