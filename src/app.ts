@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { Config } from './config.js'
 import { clientErrorHandler, drainUnreadBody } from './connection-guard.js'
 import { errorBody, GatewayError, HTTP_ERRORS, type ErrorReason } from './errors.js'
-import { loggerOptions } from './logger.js'
+import { loggerOptions, withoutQuery } from './logger.js'
 import { RegistryClients } from './platform/registry-client.js'
 import auth from './plugins/auth.js'
 import browserAccess from './plugins/browser-access.js'
@@ -113,7 +113,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({
       method: request.method,
-      url: request.url,
+      url: withoutQuery(request.url),
       statusCode: reply.statusCode,
       sub: request.tenant?.sub,
       reason: request.failureReason ?? undefined,
