@@ -51,6 +51,10 @@ function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyEr
     reason = err.reason
     message = err.message
     reply.headers(err.headers)
+  } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const received = request.headers['content-type']
+    reason = 'unsupported_media_type'
+    message = `${HTTP_ERRORS.unsupported_media_type.message} Got ${received === undefined ? 'no Content-Type' : `"${received.slice(0, 100)}"`}.`
   } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
     reason = 'invalid_json'
     message = HTTP_ERRORS.invalid_json.message

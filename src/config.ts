@@ -27,7 +27,8 @@ const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =
     if (raw === undefined) return fallback
     const value = Number(raw.trim())
     if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-      ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'up' : max} (got "${raw}")` })
+      const range = max === Number.MAX_SAFE_INTEGER ? `of ${min} or more` : `from ${min} to ${max}`
+      ctx.addIssue({ code: 'custom', message: `must be a whole number ${range} (got "${raw}")` })
       return z.NEVER
     }
     return value

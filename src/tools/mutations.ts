@@ -33,7 +33,7 @@ const pushArgs = z.object({
     .refine((files) => new Set(files.map((f) => f.logical_key)).size === files.length, 'each logical_key may appear only once')
     .describe(`Files of the revision (1 to ${MAX_FILES}); each already stored in S3`),
   message: z.string().max(10_000).optional().describe('Commit message for the new revision'),
-  metadata: z.record(z.string(), z.unknown()).optional().describe('Package metadata: a JSON object'),
+  metadata: z.record(z.string(), z.unknown()).meta({ additionalProperties: true }).optional().describe('Package metadata (user_meta): a JSON object with any keys, e.g. {"instrument": "confocal", "plates": 2}'),
   workflow: z.string().trim().min(1).max(256).optional().describe('Workflow id, if the bucket defines workflows')
 })
 
