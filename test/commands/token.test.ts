@@ -43,6 +43,12 @@ t.test('bad flags give a one-line error and exit code 2', async (t) => {
     [['token', ...required], /no signing secret/],
     [['token', ...required, '--secret', 'short'], /at least 32 bytes/],
     [['token', '--catalog-token', 'x', '--registry-url', 'not a url', '--secret', TEST_SECRET], /--registry-url is not a URL/],
+    [['token', '--catalog-token', '', '--registry-url', 'https://registry.example.com', '--secret', TEST_SECRET], /--catalog-token is empty/],
+    [['token', '--catalog-token', ' ', '--registry-url', 'https://registry.example.com', '--secret', TEST_SECRET], /--catalog-token is empty/],
+    [['token', '--catalog-token', 'x', '--registry-url', 'ftp://registry.example.com', '--secret', TEST_SECRET], /--registry-url must be an https URL \(got ftp\)/],
+    [['token', '--catalog-token', 'x', '--registry-url', 'http://registry.example.com', '--secret', TEST_SECRET], /plain http is accepted only for a loopback registry/],
+    [['token', '--catalog-token', 'x', '--registry-url', 'https://u:p@registry.example.com', '--secret', TEST_SECRET], /must not carry a user name or password/],
+    [['token', ...required, '--ttl', '8d', '--secret', TEST_SECRET], /--ttl 8d is longer than the gateway accepts \(MCP_MAX_TOKEN_LIFETIME_SECONDS=604800\)/],
     [['token', '--bogus'], /Unknown option '--bogus'.*\(see --help\)/],
     [['frobnicate'], /unknown command "frobnicate"/]
   ]
@@ -64,8 +70,8 @@ t.test('--help on each command', async (t) => {
 })
 
 t.test('serve names the bad variable and stops without a stack trace', async (t) => {
-  const { code, stderr } = await runCli(['serve'], { PORT: 'eighty', MCP_JWT_SECRET: TEST_SECRET })
+  const { code, stderr } = await runCli(['serve'], { PORT: 'eighty', MCP_JWT_SECRET: TEST_SECRET, MCP_ALLOWED_REGISTRY_HOSTS: '*' })
   t.equal(code, 2)
-  t.match(stderr, /^quilt-mcp-gateway: invalid configuration:\n {2}PORT: /)
+  t.match(stderr, /^quilt-mcp-gateway: PORT: must be a whole number from 0 to 65535 \(got "eighty"\)\n$/)
   t.notMatch(stderr, /at .*\.ts:\d+/, 'no stack trace')
 })

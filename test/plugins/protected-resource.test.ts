@@ -42,7 +42,7 @@ t.test('a Host that is not a host is never published', async (t) => {
   }
   const unauthenticated = await app.inject({ method: 'POST', url: '/mcp', headers: { host: 'x", error="forged' }, payload: {} })
   t.equal(unauthenticated.statusCode, 401)
-  t.equal(unauthenticated.headers['www-authenticate'], `Bearer error="invalid_token", error_description="Authentication required: send 'Authorization: Bearer <token>'."`)
+  t.equal(unauthenticated.headers['www-authenticate'], 'Bearer error="invalid_token", error_description="Authentication required: send \'Authorization: Bearer <token>\'."')
 })
 
 t.test('challenge descriptions are escaped: no quotes, backslashes, CR/LF or control characters', async (t) => {
