@@ -1,5 +1,6 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.js'
+import { token } from '../../src/commands/token.js'
 import { runCli } from '../helpers/cli.js'
 import { startFakeSsm } from '../helpers/fake-ssm.js'
 import { TEST_SECRET } from '../helpers/tokens.js'
@@ -43,12 +44,6 @@ t.test('bad flags give a one-line error and exit code 2', async (t) => {
     [['token', ...required], /no signing secret/],
     [['token', ...required, '--secret', 'short'], /at least 32 bytes/],
     [['token', '--catalog-token', 'x', '--registry-url', 'not a url', '--secret', TEST_SECRET], /--registry-url is not a URL/],
-    [['token', '--catalog-token', '', '--registry-url', 'https://registry.example.com', '--secret', TEST_SECRET], /--catalog-token is empty/],
-    [['token', '--catalog-token', ' ', '--registry-url', 'https://registry.example.com', '--secret', TEST_SECRET], /--catalog-token is empty/],
-    [['token', '--catalog-token', 'x', '--registry-url', 'ftp://registry.example.com', '--secret', TEST_SECRET], /--registry-url must be an https URL \(got ftp\)/],
-    [['token', '--catalog-token', 'x', '--registry-url', 'http://registry.example.com', '--secret', TEST_SECRET], /plain http is accepted only for a loopback registry/],
-    [['token', '--catalog-token', 'x', '--registry-url', 'https://u:p@registry.example.com', '--secret', TEST_SECRET], /must not carry a user name or password/],
-    [['token', ...required, '--ttl', '8d', '--secret', TEST_SECRET], /--ttl 8d is longer than the gateway accepts \(MCP_MAX_TOKEN_LIFETIME_SECONDS=604800\)/],
     [['token', '--bogus'], /Unknown option '--bogus'.*\(see --help\)/],
     [['frobnicate'], /unknown command "frobnicate"/]
   ]
@@ -58,6 +53,22 @@ t.test('bad flags give a one-line error and exit code 2', async (t) => {
     t.equal(stdout, '', 'nothing on stdout')
     t.match(stderr, message)
     t.equal(stderr.trim().split('\n').length, 1, 'one line')
+  }
+})
+
+t.test('no token the gateway would refuse: empty catalog token, a registry it never calls, a lifetime too long', async (t) => {
+  // In process: the command line's one-line-and-exit-2 handling of UsageError is covered above.
+  const cases: Array<[string[], RegExp, NodeJS.ProcessEnv?]> = [
+    [['--catalog-token', '', '--registry-url', 'https://registry.example.com'], /^--catalog-token is empty/],
+    [['--catalog-token', ' ', '--registry-url', 'https://registry.example.com'], /^--catalog-token is empty/],
+    [['--catalog-token', 'x', '--registry-url', 'ftp://registry.example.com'], /^--registry-url must be an https URL \(got ftp\)$/],
+    [['--catalog-token', 'x', '--registry-url', 'http://registry.example.com'], /plain http is accepted only for a loopback registry/],
+    [['--catalog-token', 'x', '--registry-url', 'https://u:p@registry.example.com'], /must not carry a user name or password/],
+    [[...required, '--ttl', '8d'], /^--ttl 8d is longer than the gateway accepts \(MCP_MAX_TOKEN_LIFETIME_SECONDS=604800\)$/],
+    [[...required, '--ttl', '2h'], /MCP_MAX_TOKEN_LIFETIME_SECONDS=3600/, { MCP_MAX_TOKEN_LIFETIME_SECONDS: '3600' }]
+  ]
+  for (const [args, message, env = {}] of cases) {
+    await t.rejects(token([...args, '--secret', TEST_SECRET], env), { name: 'UsageError', message }, args.join(' '))
   }
 })
 
