@@ -9,7 +9,7 @@ const unsetWhenEmpty = <S extends z.ZodType>(schema: S) =>
   z.preprocess((value) => typeof value === 'string' && value.trim() === '' ? undefined : value, schema)
 
 /** A comma list whose entries are checked (and normalised) one by one; blanks are dropped so "a, b," means [a, b]. */
-const commaList = (check: (item: string) => { value: string } | { problem: string } = (item) => ({ value: item })) =>
+const commaList = (check: (item: string) => { value: string } | { problem: string }) =>
   z.string().optional().transform((raw, ctx) => {
     const items = (raw ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0)
     return items.map((item) => {

@@ -1,6 +1,7 @@
 import { request } from 'node:http'
 import t from 'tap'
 import { startGateway } from '../helpers/app.js'
+import { ACME_TOKEN, startFakeRegistry } from '../helpers/fake-registry.js'
 import { rpc } from '../helpers/mcp-client.js'
 import { signToken } from '../helpers/tokens.js'
 
@@ -49,4 +50,14 @@ t.test('tools/list shows package metadata as a JSON-Schema object, not {}', asyn
     const metadata = result.tools.find((tool) => tool.name === name)?.inputSchema.properties.metadata
     t.match(metadata, { type: 'object', additionalProperties: true, description: /JSON object/ }, name)
   }
+})
+
+t.test('a registry_url pasted with its /graphql path reaches the registry, not a 404', async (t) => {
+  const registry = await startFakeRegistry(t)
+  const { url } = await startGateway(t)
+  const token = signToken({ catalog_token: ACME_TOKEN, registry_url: `${registry.url}/graphql` })
+  const res = await rpc(url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'auth_status', arguments: {} } }, { authorization: `Bearer ${token}` })
+  const { result } = await res.json() as { result: { isError?: boolean, structuredContent?: { token?: { registry_url?: string } } } }
+  t.notOk(result.isError, 'the call succeeds')
+  t.equal(result.structuredContent?.token?.registry_url, registry.url, 'the registry is its origin')
 })
