@@ -30,20 +30,45 @@ export const REDACTED = '[redacted]'
 const BEARER = /\b(Bearer|Basic)(\s+|%20)[^\s",;&]+/gi
 // A JWT (or any JWS): base64url header that starts with `{"`, a payload, and an optional signature.
 const JWT = /\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g
-// Long runs of token alphabet (base64, base64url): session tokens, AWS secrets, API keys.
-const TOKEN_LIKE = /[A-Za-z0-9+_=-]{32,}/g
-// What such a run may be instead and is kept: hex digests (top hashes) and UUIDs, lower or upper case.
+// Long runs of token alphabet (base64, base64url) are session tokens, AWS secrets, API keys...
+const TOKEN_RUN_MIN = 32
+const TOKEN_ALPHABET = new Uint8Array(128)
+for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+_=-') TOKEN_ALPHABET[char.charCodeAt(0)] = 1
+// ...unless they are hex digests (top hashes) or UUIDs, which are kept.
 const HEX_OR_UUID = /^[0-9a-fA-F-]+$/
+
+/**
+ * Replaces long token-like runs with REDACTED. A scan by character code: the regular expression
+ * /[A-Za-z0-9+_=-]{32,}/g retries at every position and cost several times a log line's JSON
+ * serialisation, on every line.
+ */
+function redactTokenRuns (text: string): string {
+  let out = ''
+  let copied = 0
+  let start = -1
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 0
+    if (code < 128 && TOKEN_ALPHABET[code] === 1) {
+      if (start < 0) start = i
+      continue
+    }
+    if (start >= 0 && i - start >= TOKEN_RUN_MIN && !HEX_OR_UUID.test(text.slice(start, i))) {
+      out += `${text.slice(copied, start)}${REDACTED}`
+      copied = i
+    }
+    start = -1
+  }
+  return copied === 0 ? text : out + text.slice(copied)
+}
 
 /**
  * Replaces bearer-like strings in text that came from outside (an upstream error message, a URL):
  * a credential after "Bearer", JWT-shaped strings, and long token-like runs other than hex digests.
  */
 export function redactSecrets (text: string): string {
-  return text
+  return redactTokenRuns(text
     .replace(BEARER, (_match, scheme: string, space: string) => `${scheme}${space}${REDACTED}`)
-    .replace(JWT, REDACTED)
-    .replace(TOKEN_LIKE, (run) => HEX_OR_UUID.test(run) ? run : REDACTED)
+    .replace(JWT, REDACTED))
 }
 
 /** A URL as logged: its path only; a query string may carry a token (`?access_token=<jwt>`). */

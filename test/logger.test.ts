@@ -61,6 +61,8 @@ t.test('redactSecrets: bearer credentials, JWTs and long tokens go; hashes, UUID
   t.equal(redactSecrets('authorization: bearer abc'), `authorization: bearer ${REDACTED}`, 'any credential after the scheme')
   t.equal(redactSecrets(`jwt=${catalogJwt}; next`), `jwt=${REDACTED}; next`)
   t.equal(redactSecrets(`key ${opaqueToken} end`), `key ${REDACTED} end`)
+  t.equal(redactSecrets(`${opaqueToken}:${opaqueToken}`), `${REDACTED}:${REDACTED}`, 'at the start and the end of the text')
+  t.equal(redactSecrets('Q'.repeat(31)), 'Q'.repeat(31), 'shorter runs stay')
   t.equal(redactSecrets(`top hash ${hash}, user 2f0b7c1e-0d7a-4c1a-9d7e-5b1f3c2a9e11`), `top hash ${hash}, user 2f0b7c1e-0d7a-4c1a-9d7e-5b1f3c2a9e11`)
   t.equal(redactSecrets('s3://quilt-example/examples/wellplates/data/plate_1.csv'), 's3://quilt-example/examples/wellplates/data/plate_1.csv')
 })
