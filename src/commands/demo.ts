@@ -33,10 +33,11 @@ export interface DemoHandle {
   mcpUrl: string
   registry: SampleRegistry
   token: string
+  /** How long the token is valid: TOKEN_HOURS, or less when MCP_MAX_TOKEN_LIFETIME_SECONDS says so. */
+  tokenHours: number
   close: () => Promise<void>
 }
 
-/** Starts the demo and returns what it prints about (tests drive it through the real command line). */
 /**
  * The environment as the demo's gateway reads it: the user's settings, with the secret and the
  * registry allow-list replaced by the demo's own, and a quiet log unless LOG_LEVEL says otherwise.
@@ -46,6 +47,7 @@ function demoEnvironment (env: NodeJS.ProcessEnv, overrides: Record<string, stri
   return { LOG_LEVEL: 'warn', ...rest, ...overrides }
 }
 
+/** Starts the demo and returns what it prints about (tests drive it through the real command line). */
 export async function startDemo (options: { port: number, host: string, registryPort: number }, env: NodeJS.ProcessEnv = {}): Promise<DemoHandle> {
   // Loopback only: the gateway accepts a plain-http registry on loopback and nowhere else.
   const registry = await startSampleRegistry({ port: options.registryPort, host: '127.0.0.1' })
@@ -70,6 +72,7 @@ export async function startDemo (options: { port: number, host: string, registry
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : options.port
   const now = Math.floor(Date.now() / 1000)
+  const lifetimeSeconds = Math.min(TOKEN_HOURS * 3600, config.maxTokenLifetimeSeconds)
   const token = signHs256({
     sub: 'demo-user',
     email: 'demo@quilt.example',
@@ -79,10 +82,10 @@ export async function startDemo (options: { port: number, host: string, registry
     iss: config.jwtIssuer,
     aud: config.jwtAudience,
     iat: now,
-    exp: now + TOKEN_HOURS * 3600
+    exp: now + lifetimeSeconds
   }, secret)
   const gatewayUrl = `http://${displayHost(options.host)}:${port}`
-  return { gatewayUrl, mcpUrl: `${gatewayUrl}${config.mcpPath}`, registry, token, close: () => app.close() }
+  return { gatewayUrl, mcpUrl: `${gatewayUrl}${config.mcpPath}`, registry, token, tokenHours: Number((lifetimeSeconds / 3600).toFixed(2)), close: () => app.close() }
 }
 
 /** Where things listen and where the secret comes from (never the secret), for stderr. */
@@ -97,12 +100,12 @@ function startupLines ({ gatewayUrl, mcpUrl, registry }: DemoHandle): string {
   ].join('\n')
 }
 
-function instructions ({ mcpUrl: mcp, token }: DemoHandle): string {
+function instructions ({ mcpUrl: mcp, token, tokenHours }: DemoHandle): string {
   const curl = (body: string) => `curl -s ${mcp} \\\n    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\\n    -d '${body}'`
   return `
 Quilt MCP gateway demo on ${mcp}
 
-A token for the sample tenant, valid ${TOKEN_HOURS} hours or until the demo stops (its secret dies with it):
+A token for the sample tenant, valid ${tokenHours} hours or until the demo stops (its secret dies with it):
 
   export TOKEN=${token}
 

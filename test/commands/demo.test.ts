@@ -80,11 +80,12 @@ t.test('demo: --help and bad flags', async (t) => {
 
 t.test('demo: honours the environment, so a catalog on another origin can try it', async (t) => {
   const catalog = 'https://catalog.example.com'
-  const demo = startCli(t, ['demo'], { PORT: '0', MCP_CORS_ORIGINS: catalog, MCP_PATH: '/quilt/mcp', LOG_LEVEL: 'silent', MCP_RATE_LIMIT_MAX: '', MCP_ALLOWED_REGISTRY_HOSTS: 'elsewhere.example.com' })
+  const demo = startCli(t, ['demo'], { PORT: '0', MCP_CORS_ORIGINS: catalog, MCP_PATH: '/quilt/mcp', LOG_LEVEL: 'silent', MCP_RATE_LIMIT_MAX: '', MCP_ALLOWED_REGISTRY_HOSTS: 'elsewhere.example.com', MCP_MAX_TOKEN_LIFETIME_SECONDS: '1800' })
   await demo.waitForStdout(/Press Ctrl-C to stop\./)
   const mcpUrl = /demo on (http:\/\/127\.0\.0\.1:\d+\/quilt\/mcp)/.exec(demo.stdout())?.[1]
   const token = /^ {2}export TOKEN=(\S+)$/m.exec(demo.stdout())?.[1]
   t.ok(mcpUrl, 'PORT=0 picked a free port, and MCP_PATH is the endpoint')
+  t.match(demo.stdout(), /valid 0\.5 hours/, 'the token lives no longer than MCP_MAX_TOKEN_LIFETIME_SECONDS allows')
   if (mcpUrl === undefined || token === undefined) return
   const preflight = await fetch(mcpUrl, { method: 'OPTIONS', headers: { origin: catalog, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, b3' } })
   t.equal(preflight.status, 204, 'the configured origin passes the preflight')
