@@ -1,9 +1,11 @@
 # quilt-mcp-gateway container image.
 #
 #   docker build -t quilt-mcp-gateway .
-#   docker run --rm -p 8000:8000 -e MCP_JWT_SECRET="$(openssl rand -base64 48)" quilt-mcp-gateway
+#   docker run --rm -p 8000:8000 -e MCP_JWT_SECRET="$(openssl rand -base64 48)" \
+#     -e MCP_ALLOWED_REGISTRY_HOSTS=registry.example.com quilt-mcp-gateway
 #
-# Base image: the slim Debian Node.js image of an LTS line, pinned by tag. Node 24 is an LTS line
+# Base image: the slim Debian Node.js image of an LTS line, pinned by tag; .ci/run tests on Node 20, 22
+# and 24, so the default is a tested major. Node 24 is an LTS line
 # (supported until April 2028); by the Node.js release schedule Node 26 becomes the Active LTS line
 # in October 2026. Switch with --build-arg NODE_VERSION=26 once that tag is verified in your registry
 # mirror; for reproducible production builds pin the digest too (node:24-bookworm-slim@sha256:...).

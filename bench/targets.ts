@@ -60,7 +60,7 @@ async function sdkPattern (): Promise<FastifyInstance> {
 
 async function gateway (): Promise<FastifyInstance> {
   // No rate limit: the bench is one tenant sending as fast as it can, which is what the limit stops.
-  return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', MCP_RATE_LIMIT_MAX: '0' }))
+  return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', MCP_RATE_LIMIT_MAX: '0', MCP_ALLOWED_REGISTRY_HOSTS: '127.0.0.1:*' }))
 }
 
 const targets: Record<string, () => Promise<FastifyInstance>> = { bare, 'jwt-only': jwtOnly, 'sdk-pattern': sdkPattern, gateway }

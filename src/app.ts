@@ -2,13 +2,12 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { Config } from './config.js'
 import { clientErrorHandler, drainUnreadBody } from './connection-guard.js'
 import { errorBody, GatewayError, HTTP_ERRORS, type ErrorReason } from './errors.js'
-import { loggerOptions } from './logger.js'
+import { loggerOptions, withoutQuery } from './logger.js'
 import { RegistryClients } from './platform/registry-client.js'
 import auth from './plugins/auth.js'
 import browserAccess from './plugins/browser-access.js'
 import metrics from './plugins/metrics.js'
-import protectedResource from './plugins/protected-resource.js'
-import { resourceMetadataUrl } from './public-url.js'
+import protectedResource, { bearerChallenge } from './plugins/protected-resource.js'
 import health from './plugins/health.js'
 import { mcpPaths } from './mcp-paths.js'
 import mcp, { mcpMethodGuard } from './plugins/mcp.js'
@@ -55,6 +54,10 @@ function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyEr
     reason = err.reason
     message = err.message
     reply.headers(err.headers)
+  } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const received = request.headers['content-type']
+    reason = 'unsupported_media_type'
+    message = `${HTTP_ERRORS.unsupported_media_type.message} Got ${received === undefined ? 'no Content-Type' : `"${received.slice(0, 100)}"`}.`
   } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
     reason = 'invalid_json'
     message = HTTP_ERRORS.invalid_json.message
@@ -65,11 +68,7 @@ function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyEr
   }
   const status = HTTP_ERRORS[reason].status
   if (status === 401 || (status === 403 && reason !== 'origin_not_allowed')) {
-    const { publicUrl, mcpPath } = request.server.config
-    // The metadata of the path the client called: MCP_PATH or the catalog's.
-    const calledPath = mcpPaths(mcpPath).find((path) => path === request.routeOptions.url) ?? mcpPath
-    const error = status === 401 ? 'invalid_token' : 'insufficient_scope'
-    reply.header('www-authenticate', `Bearer error="${error}", error_description="${message.replace(/"/g, "'")}", resource_metadata="${resourceMetadataUrl(request, publicUrl, calledPath)}"`)
+    reply.header('www-authenticate', bearerChallenge(status === 401 ? 'invalid_token' : 'insufficient_scope', message))
     request.server.metrics.authFailures.inc({ reason })
   }
   if (reason === 'internal_error') request.log.error({ err }, 'request failed')
@@ -125,7 +124,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({
       method: request.method,
-      url: request.url,
+      url: withoutQuery(request.url),
       statusCode: reply.statusCode,
       sub: request.tenant?.sub,
       stack: request.tenant?.stack,
@@ -142,7 +141,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(secrets, { source: config.secretSource, refreshSeconds: config.secretRefreshSeconds, stacks: config.stacks })
   await app.register(metrics)
   await app.register(browserAccess)
-  await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts })
+  await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts, maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds })
   await app.register(health)
   await app.register(protectedResource)
   const registries = new RegistryClients({

@@ -50,6 +50,7 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   // node:util parseArgs explains at length; its first sentence is the useful part.
   else if (isUsageMistake(err)) text = `${err.message.split('. ')[0]} (see --help)`
   else text = err instanceof Error ? (err.stack ?? err.message) : String(err)
-  process.stderr.write(`quilt-mcp-gateway: ${text}\n`)
+  // One line per problem (a configuration may have several), each saying whose message it is.
+  process.stderr.write(text.split('\n').map((line) => `quilt-mcp-gateway: ${line}\n`).join(''))
   process.exit(isUsageMistake(err) ? 2 : 1)
 })

@@ -1,24 +1,72 @@
 import { z } from 'zod'
+import { registryHostEntryProblem } from './platform/registry-policy.js'
 import { loadStacks, type Stack } from './stacks.js'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
-// Comma lists arrive as one env string; blanks are dropped so "a, b," means [a, b].
-const commaList = z.string().optional().transform((value) =>
-  (value ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0))
+// Empty counts as unset, so the default applies: ECS task templates pass unfilled optional values as "",
+// and `PORT=` must not become port 0 (any free port) nor `MCP_RATE_LIMIT_MAX=` a limit of 0 (off).
+const unsetWhenEmpty = <S extends z.ZodType>(schema: S) =>
+  z.preprocess((value) => typeof value === 'string' && value.trim() === '' ? undefined : value, schema)
+
+/** A comma list whose entries are checked (and normalised) one by one; blanks are dropped so "a, b," means [a, b]. */
+const commaList = (check: (item: string) => { value: string } | { problem: string }) =>
+  z.string().optional().transform((raw, ctx) => {
+    const items = (raw ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0)
+    return items.map((item) => {
+      const checked = check(item)
+      if ('problem' in checked) ctx.addIssue({ code: 'custom', message: checked.problem })
+      return 'value' in checked ? checked.value : item
+    })
+  })
 
 const optionalString = z.string().trim().optional().transform((value) => value === '' ? undefined : value)
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+/** A whole number in [min, max]; the message says so in words, never zod's "expected number, received NaN". */
+const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) => unsetWhenEmpty(
+  z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined) return fallback
+    const value = Number(raw.trim())
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `of ${min} or more` : `from ${min} to ${max}`
+      ctx.addIssue({ code: 'custom', message: `must be a whole number ${range} (got "${raw}")` })
+      return z.NEVER
+    }
+    return value
+  }))
+const positiveInt = (fallback: number) => integer(fallback, 1)
 // For limits where 0 means "off".
-const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback)
+const nonNegativeInt = (fallback: number) => integer(fallback, 0)
+
+/** A browser origin as browsers send it (scheme://host[:port]); anything else could never match. */
+function corsOrigin (entry: string): { value: string } | { problem: string } {
+  const url = URL.canParse(entry) ? new URL(entry) : undefined
+  if (url === undefined || !/^https?:$/.test(url.protocol) || url.host === '' || url.origin !== entry.replace(/\/$/, '').toLowerCase()) {
+    return { problem: `"${entry}" is not an origin; write it as a browser sends it, e.g. https://catalog.example.com (scheme, host, optional port, no path)` }
+  }
+  return { value: url.origin }
+}
+
+function registryHost (entry: string): { value: string } | { problem: string } {
+  const value = entry.toLowerCase()
+  const problem = registryHostEntryProblem(value)
+  return problem === undefined ? { value } : { problem }
+}
+
+/**
+ * Default longest token lifetime: 7 days. Catalog and quilt3 clients refresh their short-lived session
+ * tokens, and the demo and `token` command mint hours; a week bounds a leaked token without refusing
+ * any token a client uses as intended. Raise MCP_MAX_TOKEN_LIFETIME_SECONDS for longer-lived tokens.
+ */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 7 * 24 * 3600
 
 const EnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  MCP_PATH: z.string().regex(/^\/[A-Za-z0-9._~/-]*[^/]$/, 'must start with "/" and not end with "/"').default('/mcp'),
-  // Empty counts as unset: ECS task templates pass unfilled optional values as "".
-  MCP_PUBLIC_URL: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).optional().transform((value) => value === '' ? undefined : value?.replace(/\/+$/, '')),
+  PORT: integer(8000, 0, 65535),
+  HOST: unsetWhenEmpty(z.string().default('0.0.0.0')),
+  MCP_PATH: unsetWhenEmpty(z.string().regex(/^\/[A-Za-z0-9._~/-]*[^/]$/, 'must start with "/" and not end with "/"').default('/mcp')),
+  MCP_PUBLIC_URL: unsetWhenEmpty(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://catalog.example.com' }).optional())
+    .transform((value) => value?.replace(/\/+$/, '')),
+  MCP_TRUST_PROXY: unsetWhenEmpty(z.enum(['true', 'false'], { error: 'must be true or false' }).default('false')).transform((value) => value === 'true'),
   MCP_JWT_SECRET: optionalString,
   MCP_JWT_SECRET_SSM_PARAMETER: optionalString,
   AWS_REGION: optionalString,
@@ -26,8 +74,9 @@ const EnvSchema = z.object({
   MCP_JWT_SECRET_REFRESH_SECONDS: positiveInt(300),
   MCP_JWT_ISSUER: optionalString,
   MCP_JWT_AUDIENCE: optionalString,
-  MCP_ALLOWED_REGISTRY_HOSTS: commaList,
-  MCP_CORS_ORIGINS: commaList,
+  MCP_MAX_TOKEN_LIFETIME_SECONDS: positiveInt(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
+  MCP_ALLOWED_REGISTRY_HOSTS: commaList(registryHost),
+  MCP_CORS_ORIGINS: commaList(corsOrigin),
   MCP_GRAPHQL_TIMEOUT_MS: positiveInt(30_000),
   MCP_GRAPHQL_MUTATION_TIMEOUT_MS: positiveInt(60_000),
   MCP_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
@@ -44,7 +93,7 @@ const EnvSchema = z.object({
   QUILT_REGISTRY_URL: optionalString,
   QUILT_CATALOG_URL: optionalString,
   MCP_STACKS_FILE: optionalString,
-  LOG_LEVEL: z.enum(LOG_LEVELS).default('info')
+  LOG_LEVEL: unsetWhenEmpty(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'))
 })
 
 /** Every environment variable the gateway reads (the documentation test checks each is documented). */
@@ -59,13 +108,17 @@ export interface Config {
   port: number
   host: string
   mcpPath: string
-  /** Public base URL (scheme + host) clients use, for OAuth metadata; else derived from X-Forwarded-* */
+  /** Public base URL (scheme + host) clients use, for OAuth metadata; else derived from the request */
   publicUrl?: string
+  /** Whether X-Forwarded-Proto/-Host are believed (a proxy in front sets them); else only Host is read. */
+  trustProxy: boolean
   secretSource: SecretSource
   secretRefreshSeconds: number
   jwtIssuer?: string
   jwtAudience?: string
-  /** Lower-cased host names (host or host:port) a token's registry_url may point at; empty = any https host. */
+  /** Longest accepted token lifetime (exp − iat, or exp − now without iat), in seconds. */
+  maxTokenLifetimeSeconds: number
+  /** Registry hosts a token's registry_url may point at (see platform/registry-policy.ts); empty = none. */
   allowedRegistryHosts: string[]
   corsOrigins: string[]
   graphqlTimeoutMs: number
@@ -99,6 +152,9 @@ export class ConfigError extends Error {
 
 export const MIN_SECRET_BYTES = 32
 
+/** The example value in .env.example: public, so a gateway signing with it accepts anyone's tokens. */
+export const PLACEHOLDER_SECRET = 'change-me-to-a-random-secret-of-at-least-32-bytes'
+
 /**
  * Trims surrounding whitespace: a secret saved with a trailing newline (echo into SSM, a file) is the
  * classic reason every signature fails. Short secrets are refused because HS256 with a guessable key
@@ -109,14 +165,18 @@ export function normaliseSecret (raw: string, origin: string): string {
   if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
     throw new ConfigError(`${origin}: the JWT secret must be at least ${MIN_SECRET_BYTES} bytes after trimming whitespace (got ${Buffer.byteLength(secret)})`)
   }
+  if (secret === PLACEHOLDER_SECRET) {
+    throw new ConfigError(`${origin}: this is the placeholder from .env.example, which anyone can read; generate a secret, e.g. with "openssl rand -base64 48"`)
+  }
   return secret
 }
 
 function parseEnv<S extends z.ZodType> (schema: S, env: NodeJS.ProcessEnv): z.output<S> {
   const parsed = schema.safeParse(env)
   if (!parsed.success) {
+    // One line per bad variable (a list may have several bad entries: one line each, too).
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`)
+    throw new ConfigError([...new Set(lines)].join('\n'))
   }
   return parsed.data
 }
@@ -130,6 +190,17 @@ const LocalEnvSchema = EnvSchema.pick({ MCP_GRAPHQL_TIMEOUT_MS: true, MCP_GRAPHQ
 export function loadLocalConfig (env: NodeJS.ProcessEnv = process.env): LocalConfig {
   const e = parseEnv(LocalEnvSchema, env)
   return { graphqlTimeoutMs: e.MCP_GRAPHQL_TIMEOUT_MS, graphqlMutationTimeoutMs: e.MCP_GRAPHQL_MUTATION_TIMEOUT_MS, logLevel: e.LOG_LEVEL }
+}
+
+/**
+ * Refuses a configuration under which no token could be served, or any registry would be: the gateway
+ * fails closed, so the registries tokens may point at are named (or `*` is set on purpose).
+ */
+export function registryPolicy (config: Pick<Config, 'allowedRegistryHosts' | 'stacks'>): void {
+  // A configured stack allows its own registry, so fronting one stack needs no list.
+  if (config.allowedRegistryHosts.length === 0 && config.stacks.length === 0) {
+    throw new ConfigError('MCP_ALLOWED_REGISTRY_HOSTS is not set: list the registry hosts tokens may point at (e.g. registry.example.com), or set it to * to allow any https host')
+  }
 }
 
 /** Parses the environment once. Throws ConfigError with one line per bad variable. */
@@ -149,16 +220,18 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   if (e.MCP_REQUEST_TIMEOUT_MS < e.MCP_HEADERS_TIMEOUT_MS) {
     throw new ConfigError('MCP_REQUEST_TIMEOUT_MS (headers and body) must be at least MCP_HEADERS_TIMEOUT_MS')
   }
-  return {
+  const config: Config = {
     port: e.PORT,
     host: e.HOST,
     mcpPath: e.MCP_PATH,
     publicUrl: e.MCP_PUBLIC_URL,
+    trustProxy: e.MCP_TRUST_PROXY,
     secretSource,
     secretRefreshSeconds: e.MCP_JWT_SECRET_REFRESH_SECONDS,
     jwtIssuer: e.MCP_JWT_ISSUER,
     jwtAudience: e.MCP_JWT_AUDIENCE,
-    allowedRegistryHosts: e.MCP_ALLOWED_REGISTRY_HOSTS.map((host) => host.toLowerCase()),
+    maxTokenLifetimeSeconds: e.MCP_MAX_TOKEN_LIFETIME_SECONDS,
+    allowedRegistryHosts: e.MCP_ALLOWED_REGISTRY_HOSTS,
     corsOrigins: e.MCP_CORS_ORIGINS,
     graphqlTimeoutMs: e.MCP_GRAPHQL_TIMEOUT_MS,
     graphqlMutationTimeoutMs: e.MCP_GRAPHQL_MUTATION_TIMEOUT_MS,
@@ -176,4 +249,6 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     stacks: loadStacks({ registryUrl: e.QUILT_REGISTRY_URL, catalogUrl: e.QUILT_CATALOG_URL, stacksFile: e.MCP_STACKS_FILE, region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION }),
     logLevel: e.LOG_LEVEL
   }
+  registryPolicy(config)
+  return config
 }

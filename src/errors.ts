@@ -6,6 +6,8 @@ export const HTTP_ERRORS = {
   missing_token: { status: 401, message: 'Authentication required: send "Authorization: Bearer <token>".' },
   invalid_header: { status: 401, message: 'The Authorization header must be "Bearer <token>".' },
   malformed_token: { status: 401, message: 'The bearer token is not a well-formed JWT.' },
+  missing_expiry: { status: 401, message: 'The token has no "exp" claim; gateway tokens must expire, so exp is required.' },
+  token_lifetime_too_long: { status: 401, message: 'The token is valid for longer than this gateway accepts; ask the catalog for a shorter-lived token.' },
   invalid_signature: { status: 401, message: 'The token signature is invalid.' },
   unsupported_algorithm: { status: 401, message: 'The token must be signed with HS256.' },
   token_expired: { status: 401, message: 'The token has expired; sign in to the catalog again.' },

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { ConfigError, normaliseSecret, type SecretSource } from './config.js'
-import { isLoopbackUrl, normaliseRegistryUrl, parseHttpUrl } from './platform/tenant.js'
+import { isLoopbackHost } from './platform/registry-policy.js'
+import { normaliseRegistryUrl, parseHttpUrl } from './platform/tenant.js'
 
 /**
  * A Quilt stack this gateway fronts: its catalog's session tokens (the registry's own HS256 JWTs) are
@@ -35,7 +36,7 @@ function stackUrl (value: string, ctx: z.RefinementCtx): string {
     ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL without credentials' })
     return z.NEVER
   }
-  if (url.protocol === 'http:' && !isLoopbackUrl(url)) {
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     ctx.addIssue({ code: 'custom', message: 'must be https (plain http only on loopback)' })
     return z.NEVER
   }

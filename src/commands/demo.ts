@@ -13,10 +13,15 @@ buckets and packages), signs a token for it with a throw-away secret, and prints
 Nothing leaves this machine. Stop it with Ctrl-C.
 
 Options:
-  --port <port>           gateway port; 0 picks a free one              default: 8000
-  --host <address>        gateway listen address                        default: 127.0.0.1
+  --port <port>           gateway port; 0 picks a free one              default: $PORT, else 8000
+  --host <address>        gateway listen address                        default: $HOST, else 127.0.0.1
   --registry-port <port>  sample registry port (always on 127.0.0.1)   default: 0 (any free one)
-  -h, --help              this text`
+  -h, --help              this text
+
+The gateway reads the rest of its configuration from the environment as "serve" does (MCP_CORS_ORIGINS
+for a catalog on another origin, LOG_LEVEL, MCP_PATH, MCP_PUBLIC_URL, limits, ...), except the signing
+secret (a random one, so the token below is the only one it accepts) and MCP_ALLOWED_REGISTRY_HOSTS
+(exactly the embedded registry).`
 
 /** The catalog the demo's links point at; it does not exist, the links only show their shape. */
 const DEMO_CATALOG_URL = 'https://demo.quilt.example'
@@ -24,18 +29,39 @@ const TOKEN_HOURS = 12
 
 export interface DemoHandle {
   gatewayUrl: string
+  /** The MCP endpoint (MCP_PATH under gatewayUrl). */
+  mcpUrl: string
   registry: SampleRegistry
   token: string
+  /** How long the token is valid: TOKEN_HOURS, or less when MCP_MAX_TOKEN_LIFETIME_SECONDS says so. */
+  tokenHours: number
   close: () => Promise<void>
 }
 
+/**
+ * The environment as the demo's gateway reads it: the user's settings, with the secret and the
+ * registry allow-list replaced by the demo's own, and a quiet log unless LOG_LEVEL says otherwise.
+ */
+function demoEnvironment (env: NodeJS.ProcessEnv, overrides: Record<string, string>): NodeJS.ProcessEnv {
+  const { MCP_JWT_SECRET_SSM_PARAMETER: _ssm, ...rest } = env
+  return { LOG_LEVEL: 'warn', ...rest, ...overrides }
+}
+
 /** Starts the demo and returns what it prints about (tests drive it through the real command line). */
-export async function startDemo (options: { port: number, host: string, registryPort: number }): Promise<DemoHandle> {
+export async function startDemo (options: { port: number, host: string, registryPort: number }, env: NodeJS.ProcessEnv = {}): Promise<DemoHandle> {
   // Loopback only: the gateway accepts a plain-http registry on loopback and nowhere else.
   const registry = await startSampleRegistry({ port: options.registryPort, host: '127.0.0.1' })
     .catch((err: unknown) => { throw explainListenError(err, '--registry-port', options.registryPort) })
   const secret = randomBytes(32).toString('base64url')
-  const config = loadConfig({ MCP_JWT_SECRET: secret, PORT: String(options.port), HOST: options.host, LOG_LEVEL: 'warn' })
+  let config
+  try {
+    config = loadConfig(demoEnvironment(env, {
+      MCP_JWT_SECRET: secret, PORT: String(options.port), HOST: options.host, MCP_ALLOWED_REGISTRY_HOSTS: new URL(registry.url).host
+    }))
+  } catch (err) {
+    await registry.close()
+    throw err
+  }
   const app = await startServer(config).catch(async (err: unknown) => {
     await registry.close()
     throw explainListenError(err, '--port', options.port)
@@ -46,37 +72,40 @@ export async function startDemo (options: { port: number, host: string, registry
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : options.port
   const now = Math.floor(Date.now() / 1000)
+  const lifetimeSeconds = Math.min(TOKEN_HOURS * 3600, config.maxTokenLifetimeSeconds)
   const token = signHs256({
     sub: 'demo-user',
     email: 'demo@quilt.example',
     catalog_token: ACME_TOKEN,
     registry_url: registry.url,
     catalog_url: DEMO_CATALOG_URL,
+    iss: config.jwtIssuer,
+    aud: config.jwtAudience,
     iat: now,
-    exp: now + TOKEN_HOURS * 3600
+    exp: now + lifetimeSeconds
   }, secret)
-  return { gatewayUrl: `http://${displayHost(options.host)}:${port}`, registry, token, close: () => app.close() }
+  const gatewayUrl = `http://${displayHost(options.host)}:${port}`
+  return { gatewayUrl, mcpUrl: `${gatewayUrl}${config.mcpPath}`, registry, token, tokenHours: Number((lifetimeSeconds / 3600).toFixed(2)), close: () => app.close() }
 }
 
 /** Where things listen and where the secret comes from (never the secret), for stderr. */
-function startupLines ({ gatewayUrl, registry }: DemoHandle): string {
+function startupLines ({ gatewayUrl, mcpUrl, registry }: DemoHandle): string {
   const tenant = registry.tenants[ACME_TOKEN]
   const buckets = tenant?.buckets.map((bucket) => bucket.name).join(', ') ?? ''
   return [
     `  sample registry  ${registry.url}/graphql  (in memory; user ${tenant?.me.email ?? '?'}, buckets ${buckets})`,
-    `  gateway          ${gatewayUrl}/mcp  (health: ${gatewayUrl}/healthz)`,
+    `  gateway          ${mcpUrl}  (health: ${gatewayUrl}/healthz)`,
     '  JWT secret       random, generated in memory for this run (MCP_JWT_SECRET and SSM are not read)',
     ''
   ].join('\n')
 }
 
-function instructions ({ gatewayUrl, token }: DemoHandle): string {
-  const mcp = `${gatewayUrl}/mcp`
+function instructions ({ mcpUrl: mcp, token, tokenHours }: DemoHandle): string {
   const curl = (body: string) => `curl -s ${mcp} \\\n    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\\n    -d '${body}'`
   return `
 Quilt MCP gateway demo on ${mcp}
 
-A token for the sample tenant, valid ${TOKEN_HOURS} hours or until the demo stops (its secret dies with it):
+A token for the sample tenant, valid ${tokenHours} hours or until the demo stops (its secret dies with it):
 
   export TOKEN=${token}
 
@@ -99,17 +128,22 @@ Press Ctrl-C to stop.
 `
 }
 
-export async function demo (args: string[]): Promise<void> {
+/** A flag, else the environment variable (empty counts as unset), else the default. */
+const flagOrEnv = (flag: string | undefined, value: string | undefined, fallback: string) =>
+  flag ?? (value !== undefined && value.trim() !== '' ? value.trim() : fallback)
+
+export async function demo (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const values = parseCommand(args, {
-    port: { type: 'string', default: '8000' },
-    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string' },
+    host: { type: 'string' },
     'registry-port': { type: 'string', default: '0' }
   }, DEMO_USAGE)
   if (values === undefined) return
-  const port = parsePort('--port', values.port)
+  const port = parsePort(values.port !== undefined ? '--port' : 'PORT', flagOrEnv(values.port, env.PORT, '8000'))
+  const host = flagOrEnv(values.host, env.HOST, '127.0.0.1')
   const registryPort = parsePort('--registry-port', values['registry-port'])
   process.stderr.write('Starting the sample registry and the gateway...\n')
-  const handle = await startDemo({ port, host: values.host, registryPort })
+  const handle = await startDemo({ port, host, registryPort }, env)
   process.stderr.write(startupLines(handle))
   process.stdout.write(instructions(handle))
 }

@@ -10,11 +10,16 @@ export function parsePort (flag: string, raw: string): number {
   return port
 }
 
-/** A port already taken is the user's to fix, so it becomes a one-line usage error; anything else stays as it is. */
-export function explainListenError (err: unknown, flag: string, port: number): unknown {
-  if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'EADDRINUSE') {
-    return new UsageError(`port ${port} is already in use; pass ${flag} with a free one (or 0 for any)`)
-  }
+/**
+ * A port already taken (or not ours to bind) is the user's to fix, so it becomes a one-line usage error;
+ * anything else stays as it is. `setting` names what chooses the port: a flag, or PORT for serve.
+ */
+export function explainListenError (err: unknown, setting: string, port: number, host?: string): unknown {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined
+  const choose = setting.startsWith('--') ? `pass ${setting} with` : `set ${setting} to`
+  if (code === 'EADDRINUSE') return new UsageError(`port ${port} is already in use; ${choose} a free one (or 0 for any)`)
+  if (code === 'EACCES') return new UsageError(`port ${port} needs privileges this process lacks; ${choose} a port above 1023`)
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new UsageError(`cannot listen on host ${host ?? '?'}: no such local address; set HOST to one (0.0.0.0 for all)`)
   return err
 }
 

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config.js'
 import { startServer } from '../server.js'
-import { parseCommand } from './flags.js'
+import { explainListenError, parseCommand } from './flags.js'
 
 export const SERVE_USAGE = `Usage: quilt-mcp-gateway serve
 
@@ -9,5 +9,6 @@ Runs the MCP gateway over HTTP. Configuration comes from the environment (see RE
 
 export async function serve (args: string[]): Promise<void> {
   if (parseCommand(args, {}, SERVE_USAGE) === undefined) return
-  await startServer(loadConfig())
+  const config = loadConfig()
+  await startServer(config).catch((err: unknown) => { throw explainListenError(err, 'PORT', config.port, config.host) })
 }

@@ -1,4 +1,5 @@
-import { normaliseSecret } from '../config.js'
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, normaliseSecret } from '../config.js'
+import { isLoopbackHost } from '../platform/registry-policy.js'
 import { ssmSecretReader } from '../plugins/secrets.js'
 import { parseTtl, signHs256 } from '../token.js'
 import { parseCommand } from './flags.js'
@@ -14,7 +15,8 @@ Options:
   --catalog-url <url>      the catalog web UI, for links (claim catalog_url)
   --sub <id>               subject (claim sub)                                          default: local-user
   --email <address>        claim email
-  --ttl <lifetime>         lifetime: 90, 90s, 15m, 12h or 7d; tokens always expire      default: 1h
+  --ttl <lifetime>         lifetime: 90, 90s, 15m, 12h or 7d; tokens always expire,    default: 1h
+                           at most MCP_MAX_TOKEN_LIFETIME_SECONDS (default 7d)
   --issuer <iss>           claim iss (default: MCP_JWT_ISSUER)
   --audience <aud>         claim aud (default: MCP_JWT_AUDIENCE)
   --secret <secret>        signing secret; else MCP_JWT_SECRET, else the SSM parameter
@@ -33,6 +35,22 @@ async function resolveSecret (flag: string | undefined, env: NodeJS.ProcessEnv):
   throw new UsageError('no signing secret: pass --secret, or set MCP_JWT_SECRET or MCP_JWT_SECRET_SSM_PARAMETER')
 }
 
+/** Why the gateway would refuse this registry_url whatever its allow-list says, or undefined. */
+function registryUrlProblem (value: string): string | undefined {
+  if (!URL.canParse(value)) return `is not a URL: ${value}`
+  const url = new URL(value)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must be an https URL (got ${url.protocol.slice(0, -1)})`
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return 'must be https: plain http is accepted only for a loopback registry'
+  if (url.username !== '' || url.password !== '') return 'must not carry a user name or password'
+  return undefined
+}
+
+/** The gateway's MCP_MAX_TOKEN_LIFETIME_SECONDS when it is set to a usable value, else its default. */
+function maxTokenLifetime (env: NodeJS.ProcessEnv): number {
+  const value = Number(env.MCP_MAX_TOKEN_LIFETIME_SECONDS)
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_MAX_TOKEN_LIFETIME_SECONDS
+}
+
 export async function token (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const values = parseCommand(args, {
     'catalog-token': { type: 'string' },
@@ -49,9 +67,13 @@ export async function token (args: string[], env: NodeJS.ProcessEnv = process.en
   const catalogToken = values['catalog-token']
   const registryUrl = values['registry-url']
   if (catalogToken === undefined || registryUrl === undefined) throw new UsageError('--catalog-token and --registry-url are required (see --help)')
-  if (!URL.canParse(registryUrl)) throw new UsageError(`--registry-url is not a URL: ${registryUrl}`)
+  if (catalogToken.trim() === '') throw new UsageError('--catalog-token is empty; the gateway refuses a token without a catalog credential')
+  const registryProblem = registryUrlProblem(registryUrl)
+  if (registryProblem !== undefined) throw new UsageError(`--registry-url ${registryProblem}`)
   const ttl = parseTtl(values.ttl)
   if (ttl === undefined) throw new UsageError(`--ttl must be a positive lifetime such as 3600, 15m, 12h or 7d (got "${values.ttl}"); tokens without expiry are refused`)
+  const maxLifetime = maxTokenLifetime(env)
+  if (ttl > maxLifetime) throw new UsageError(`--ttl ${values.ttl} is longer than the gateway accepts (MCP_MAX_TOKEN_LIFETIME_SECONDS=${maxLifetime})`)
   const secret = await resolveSecret(values.secret, env)
   const now = Math.floor(Date.now() / 1000)
   const claims = {

@@ -2,7 +2,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js'
 import {
-  CallToolRequestSchema, ErrorCode, ListResourcesRequestSchema, ListToolsRequestSchema, McpError,
+  CallToolRequestSchema, ErrorCode, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError,
   ReadResourceRequestSchema, type CallToolResult, type Tool
 } from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyBaseLogger } from 'fastify'
@@ -119,6 +119,7 @@ export function buildMcpServer (deps: McpDeps): Server {
   })
 
   server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: resourceList }))
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [] }))
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
     const resource = resources.find((candidate) => candidate.uri === request.params.uri)

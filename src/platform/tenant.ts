@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { LocalCredentials } from './quilt3-login.js'
+import { allowsRegistry } from './registry-policy.js'
 
 /** The claims the gateway reads from a verified token; anything else in the token is ignored. */
 export const TokenClaimsSchema = z.object({
@@ -39,8 +40,6 @@ export interface Tenant {
 
 export type TenantFailure = 'missing_claims' | 'registry_not_allowed'
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
-
 export function parseHttpUrl (value: string): URL | undefined {
   try {
     const url = new URL(value)
@@ -50,8 +49,6 @@ export function parseHttpUrl (value: string): URL | undefined {
   }
 }
 
-export const isLoopbackUrl = (url: URL) => LOOPBACK_HOSTS.has(url.hostname)
-
 export function hashToken (token: string): string {
   return createHash('sha256').update(token).digest('base64url').slice(0, 22)
 }
@@ -59,12 +56,12 @@ export function hashToken (token: string): string {
 const tenantKey = (registryUrl: string, catalogToken: string) => `${registryUrl}#${hashToken(catalogToken)}`
 
 // Lower-cased host, default port dropped, no trailing slash: one registry, one spelling, one cache key.
-export const normaliseRegistryUrl = (url: URL) => `${url.origin}${url.pathname.replace(/\/+$/, '')}`
+// A URL pasted with its GraphQL endpoint (".../graphql") names the same registry.
+export const normaliseRegistryUrl = (url: URL) => `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/graphql$/i, '')}`
 
 /**
  * Turns verified claims into a Tenant, or says why the token cannot be served. The allow-list stops a
- * validly signed token from steering the gateway at an arbitrary host (SSRF); without one, any https
- * host is accepted and plain http only on loopback (local registries, tests, the demo).
+ * validly signed token from steering the gateway at an arbitrary host (SSRF); see registry-policy.ts.
  */
 export function tenantFromClaims (claims: unknown, allowedHosts: readonly string[]): Tenant | TenantFailure {
   const parsed = TokenClaimsSchema.safeParse(claims)
@@ -72,11 +69,7 @@ export function tenantFromClaims (claims: unknown, allowedHosts: readonly string
   const c = parsed.data
   const registry = parseHttpUrl(c.registry_url)
   if (registry === undefined || registry.username !== '' || registry.password !== '') return 'missing_claims'
-  const loopback = LOOPBACK_HOSTS.has(registry.hostname)
-  if (allowedHosts.length > 0 ? !allowedHosts.includes(registry.host) : (registry.protocol !== 'https:' && !loopback)) {
-    return 'registry_not_allowed'
-  }
-  if (registry.protocol === 'http:' && !loopback) return 'registry_not_allowed'
+  if (!allowsRegistry(registry, allowedHosts)) return 'registry_not_allowed'
   const registryUrl = normaliseRegistryUrl(registry)
   const catalogUrl = c.catalog_url !== undefined ? parseHttpUrl(c.catalog_url)?.href.replace(/\/+$/, '') : undefined
   return {

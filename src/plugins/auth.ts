@@ -6,6 +6,7 @@ import { GatewayError, type ErrorReason } from '../errors.js'
 import { tenantFromClaims, tenantFromSession, type Tenant } from '../platform/tenant.js'
 import type { ServedStack } from '../stacks-directory.js'
 import type { SecretStore } from './secrets.js'
+import { checkTokenLifetime } from './token-lifetime.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,6 +21,7 @@ export interface AuthPluginOptions {
   issuer?: string
   audience?: string
   allowedRegistryHosts: readonly string[]
+  maxTokenLifetimeSeconds: number
 }
 
 /** Tolerated clock difference between the catalog that mints tokens and this gateway. */
@@ -36,6 +38,7 @@ function reasonFor (err: unknown): ErrorReason {
     case 'FAST_JWT_MISSING_SIGNATURE': return 'unsupported_algorithm'
     case 'FAST_JWT_EXPIRED': return 'token_expired'
     case 'FAST_JWT_INACTIVE': return 'token_not_yet_valid'
+    case 'FAST_JWT_MISSING_REQUIRED_CLAIM': return 'missing_expiry'
     case 'FAST_JWT_INVALID_CLAIM_VALUE':
       if (/\biss\b/.test(message)) return 'invalid_issuer'
       if (/\baud\b/.test(message)) return 'invalid_audience'
@@ -140,6 +143,7 @@ export default fp(async function auth (app: FastifyInstance, opts: AuthPluginOpt
     const { iat, nbf } = claims
     // fast-jwt checks iat only together with maxAge; a token issued in the future is not valid yet.
     if (typeof iat === 'number' && iat > now + CLOCK_SKEW_SECONDS) throw unauthorized('token_not_yet_valid')
+    checkTokenLifetime(claims, now, opts.maxTokenLifetimeSeconds)
     const tenant = tenantFor(token, claims, store, served)
     accepted.set(cacheKey, { tenant, store, secret, notBefore: Math.max(typeof iat === 'number' ? iat : 0, typeof nbf === 'number' ? nbf : 0) }, { ttl: Math.max(1, (tenant.expiresAt + CLOCK_SKEW_SECONDS - now) * 1000) })
     request.tenant = tenant

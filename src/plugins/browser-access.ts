@@ -9,9 +9,11 @@ declare module 'fastify' {
   }
 }
 
-// Headers MCP browser clients send: the catalog's assistant adds W3C trace context, and a server that
-// refused those made its client strip them.
-const ALLOWED_HEADERS = ['authorization', 'content-type', 'accept', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id', 'traceparent', 'tracestate', 'baggage']
+// Headers MCP browser clients send: the catalog's assistant adds trace context (W3C traceparent and
+// tracestate, and B3 from its HTTP stack, single- and multi-header), and a server that refused those
+// made its client strip them.
+const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags']
+const ALLOWED_HEADERS = ['authorization', 'content-type', 'accept', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id', ...TRACE_HEADERS]
 const EXPOSED_HEADERS = ['www-authenticate', 'retry-after', 'mcp-session-id', 'mcp-protocol-version']
 
 const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/
@@ -39,5 +41,9 @@ export default fp(async function browserAccess (app: FastifyInstance) {
   app.decorate('checkOrigin', async function checkOrigin (request: FastifyRequest) {
     const origin = request.headers.origin
     if (origin !== undefined && !isAllowed(origin)) throw new GatewayError('origin_not_allowed')
+  })
+  // A preflight from another origin gets no CORS grant above and would fall through to a 404; say why.
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'OPTIONS') await app.checkOrigin(request)
   })
 }, { name: 'browser-access' })

@@ -18,6 +18,25 @@ export const packageNameArg = z.string().trim()
 export const hashArg = z.string().trim().toLowerCase()
   .regex(/^([0-9a-f]{6,64}|latest)$/, 'must be a revision hash (6 to 64 hex characters, a prefix is fine) or "latest"')
 
-/** A logical path inside a package or bucket: relative, no `..` segments. */
-export const logicalPathArg = z.string().trim()
-  .refine((value) => !value.startsWith('/') && !value.split('/').includes('..'), 'must be a relative path without ".." segments')
+/**
+ * Why a logical path (inside a package or bucket) is refused, or undefined. Empty means the top level
+ * and one trailing "/" marks a folder; otherwise every segment is a real name. Keys are S3 keys and
+ * catalog links, so nothing may smuggle in another path: no "..", "." or empty segments, no
+ * backslashes (read as separators on Windows, "..\\"), no NUL or control characters.
+ */
+function logicalPathProblem (path: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  if (/[\x00-\x1f\x7f]/.test(path)) return 'must not contain NUL or control characters'
+  if (path.includes('\\')) return 'must use "/" between segments, never "\\"'
+  if (path.startsWith('/')) return 'must be relative: no leading "/"'
+  const segments = (path.endsWith('/') ? path.slice(0, -1) : path).split('/')
+  if (path !== '' && segments.includes('')) return 'must not contain empty segments ("a//b")'
+  if (segments.includes('..') || segments.includes('.')) return 'must not contain "." or ".." segments'
+  return undefined
+}
+
+/** A logical path inside a package or bucket: relative, one name per segment (see logicalPathProblem). */
+export const logicalPathArg = z.string().trim().superRefine((value, ctx) => {
+  const problem = logicalPathProblem(value)
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
+})

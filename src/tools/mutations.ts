@@ -33,7 +33,7 @@ const pushArgs = z.object({
     .describe(`Files of the revision (1 to ${MAX_FILES}); each already stored in S3`),
   // The registry (pkgpush) refuses an empty or blank message; say so before the call.
   message: z.string().trim().min(1, 'a commit message is required').max(10_000).describe('Commit message for the new revision (required, not blank)'),
-  metadata: z.record(z.string(), z.unknown()).optional().describe('Package metadata: a JSON object'),
+  metadata: z.record(z.string(), z.unknown()).meta({ additionalProperties: true }).optional().describe('Package metadata (user_meta): a JSON object with any keys, e.g. {"instrument": "confocal", "plates": 2}'),
   workflow: z.string().trim().max(256).optional()
     .describe('Workflow id. Omit it for the bucket\'s default workflow; "" for no workflow (where the bucket allows that)')
 })

@@ -1,4 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { registryFailureDetails } from '../platform/failure-details.js'
 import { RegistryError } from '../platform/registry-errors.js'
 import type { ToolContext } from './context.js'
 
@@ -29,7 +30,7 @@ export async function runTool (tool: string, ctx: ToolContext, body: () => Promi
   } catch (err) {
     if (err instanceof ToolInputError) return errorResult(err.message)
     if (err instanceof RegistryError) {
-      ctx.log[err.kind === 'cancelled' ? 'debug' : 'warn']({ tool, failure: err.kind, err: err.cause instanceof Error ? { type: err.cause.name, message: err.cause.message.slice(0, 200) } : undefined }, 'registry call failed')
+      ctx.log[err.kind === 'cancelled' ? 'debug' : 'warn']({ tool, ...registryFailureDetails(err) }, 'registry call failed')
       return errorResult(err.message)
     }
     ctx.log.error({ tool, err }, 'tool failed')

@@ -77,3 +77,33 @@ t.test('demo: --help and bad flags', async (t) => {
   t.equal(bad.code, 2)
   t.match(bad.stderr, /^quilt-mcp-gateway: --port must be a port number from 0 to 65535 \(got "70000"\)\n$/)
 })
+
+t.test('demo: honours the environment, so a catalog on another origin can try it', async (t) => {
+  const catalog = 'https://catalog.example.com'
+  const demo = startCli(t, ['demo'], { PORT: '0', MCP_CORS_ORIGINS: catalog, MCP_PATH: '/quilt/mcp', LOG_LEVEL: 'silent', MCP_RATE_LIMIT_MAX: '', MCP_ALLOWED_REGISTRY_HOSTS: 'elsewhere.example.com', MCP_MAX_TOKEN_LIFETIME_SECONDS: '1800' })
+  await demo.waitForStdout(/Press Ctrl-C to stop\./)
+  const mcpUrl = /demo on (http:\/\/127\.0\.0\.1:\d+\/quilt\/mcp)/.exec(demo.stdout())?.[1]
+  const token = /^ {2}export TOKEN=(\S+)$/m.exec(demo.stdout())?.[1]
+  t.ok(mcpUrl, 'PORT=0 picked a free port, and MCP_PATH is the endpoint')
+  t.match(demo.stdout(), /valid 0\.5 hours/, 'the token lives no longer than MCP_MAX_TOKEN_LIFETIME_SECONDS allows')
+  if (mcpUrl === undefined || token === undefined) return
+  const preflight = await fetch(mcpUrl, { method: 'OPTIONS', headers: { origin: catalog, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, b3' } })
+  t.equal(preflight.status, 204, 'the configured origin passes the preflight')
+  t.equal(preflight.headers.get('access-control-allow-origin'), catalog)
+  const call = await fetch(mcpUrl, {
+    method: 'POST',
+    headers: { origin: catalog, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'bucket_list', arguments: {} } })
+  })
+  t.equal(call.status, 200, 'and calls with the printed token')
+  t.equal(call.headers.get('x-ratelimit-limit'), '600', 'an empty MCP_RATE_LIMIT_MAX is the default, not "off"')
+  t.notOk(((await call.json()) as { result: { isError?: boolean } }).result.isError, 'the embedded registry is allowed whatever MCP_ALLOWED_REGISTRY_HOSTS says')
+  demo.child.kill('SIGTERM')
+  t.equal(await demo.exited, 0)
+})
+
+t.test('demo: a bad PORT in the environment is named', async (t) => {
+  const bad = await runCli(['demo'], { PORT: 'eighty' })
+  t.equal(bad.code, 2)
+  t.match(bad.stderr, /^quilt-mcp-gateway: PORT must be a port number from 0 to 65535 \(got "eighty"\)\n$/)
+})

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.js'
+import { token } from '../../src/commands/token.js'
 import { runCli } from '../helpers/cli.js'
 import { startFakeSsm } from '../helpers/fake-ssm.js'
 import { TEST_SECRET } from '../helpers/tokens.js'
@@ -55,6 +56,22 @@ t.test('bad flags give a one-line error and exit code 2', async (t) => {
   }
 })
 
+t.test('no token the gateway would refuse: empty catalog token, a registry it never calls, a lifetime too long', async (t) => {
+  // In process: the command line's one-line-and-exit-2 handling of UsageError is covered above.
+  const cases: Array<[string[], RegExp, NodeJS.ProcessEnv?]> = [
+    [['--catalog-token', '', '--registry-url', 'https://registry.example.com'], /^--catalog-token is empty/],
+    [['--catalog-token', ' ', '--registry-url', 'https://registry.example.com'], /^--catalog-token is empty/],
+    [['--catalog-token', 'x', '--registry-url', 'ftp://registry.example.com'], /^--registry-url must be an https URL \(got ftp\)$/],
+    [['--catalog-token', 'x', '--registry-url', 'http://registry.example.com'], /plain http is accepted only for a loopback registry/],
+    [['--catalog-token', 'x', '--registry-url', 'https://u:p@registry.example.com'], /must not carry a user name or password/],
+    [[...required, '--ttl', '8d'], /^--ttl 8d is longer than the gateway accepts \(MCP_MAX_TOKEN_LIFETIME_SECONDS=604800\)$/],
+    [[...required, '--ttl', '2h'], /MCP_MAX_TOKEN_LIFETIME_SECONDS=3600/, { MCP_MAX_TOKEN_LIFETIME_SECONDS: '3600' }]
+  ]
+  for (const [args, message, env = {}] of cases) {
+    await t.rejects(token([...args, '--secret', TEST_SECRET], env), { name: 'UsageError', message }, args.join(' '))
+  }
+})
+
 t.test('--help on each command', async (t) => {
   for (const args of [['--help'], ['token', '--help'], ['serve', '--help']]) {
     const { code, stdout } = await runCli(args)
@@ -64,8 +81,8 @@ t.test('--help on each command', async (t) => {
 })
 
 t.test('serve names the bad variable and stops without a stack trace', async (t) => {
-  const { code, stderr } = await runCli(['serve'], { PORT: 'eighty', MCP_JWT_SECRET: TEST_SECRET })
+  const { code, stderr } = await runCli(['serve'], { PORT: 'eighty', MCP_JWT_SECRET: TEST_SECRET, MCP_ALLOWED_REGISTRY_HOSTS: '*' })
   t.equal(code, 2)
-  t.match(stderr, /^quilt-mcp-gateway: invalid configuration:\n {2}PORT: /)
+  t.match(stderr, /^quilt-mcp-gateway: PORT: must be a whole number from 0 to 65535 \(got "eighty"\)\n$/)
   t.notMatch(stderr, /at .*\.ts:\d+/, 'no stack trace')
 })

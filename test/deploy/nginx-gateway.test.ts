@@ -7,7 +7,7 @@ import { signToken, TEST_SECRET } from '../helpers/tokens.js'
 
 // Two replicas of the real gateway behind nginx configured with the project's own deploy/ files.
 const registry = await startFakeRegistry(t)
-const replicas = await Promise.all([1, 2].map(() => startGatewayProcess(t, { MCP_JWT_SECRET: TEST_SECRET })))
+const replicas = await Promise.all([1, 2].map(() => startGatewayProcess(t, { MCP_JWT_SECRET: TEST_SECRET, MCP_TRUST_PROXY: 'true' })))
 const nginx = await startNginx(t, { upstreams: replicas.map(({ port }) => ({ host: '127.0.0.1', port })) })
 const token = signToken({ registry_url: registry.url, catalog_token: ACME_TOKEN })
 const served = (replica: typeof replicas[number]) => replica.logs.filter((entry) => entry.msg === 'request completed' && entry.url === '/mcp').length

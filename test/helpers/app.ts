@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { buildApp, type BuildOptions } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
+import { loggerOptions } from '../../src/logger.js'
 import { LogSink } from './log-sink.js'
 import { TEST_SECRET } from './tokens.js'
 
@@ -12,7 +13,10 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
     mcpPath: '/mcp',
     secretSource: { kind: 'value', value: TEST_SECRET },
     secretRefreshSeconds: 300,
-    allowedRegistryHosts: [],
+    trustProxy: false,
+    maxTokenLifetimeSeconds: 7 * 24 * 3600,
+    // The fake registries listen on loopback ports picked at start.
+    allowedRegistryHosts: ['registry.example.com', '127.0.0.1:*'],
     corsOrigins: [],
     graphqlTimeoutMs: 5000,
     graphqlMutationTimeoutMs: 10000,
@@ -44,7 +48,7 @@ export interface TestGateway {
 export async function buildTestApp (t: Test, overrides: Partial<Config> = {}, options: BuildOptions = {}): Promise<{ app: FastifyInstance, logs: LogSink }> {
   const logs = new LogSink()
   const config = testConfig(overrides)
-  const app = await buildApp(config, { ...options, fastify: { loggerInstance: undefined, logger: { level: 'trace', stream: logs }, ...options.fastify } })
+  const app = await buildApp(config, { ...options, fastify: { loggerInstance: undefined, logger: { ...loggerOptions(config), level: 'trace', stream: logs }, ...options.fastify } })
   t.teardown(() => app.close())
   return { app, logs }
 }

@@ -23,7 +23,10 @@ const rejections: Rejection[] = [
   ['RS256 header', `Bearer ${signToken({}, { header: { alg: 'RS256' } })}`, 401, 'unsupported_algorithm'],
   ['HS512 header', `Bearer ${signToken({}, { header: { alg: 'HS512' } })}`, 401, 'unsupported_algorithm'],
   ['expired', `Bearer ${signToken({ exp: now() - 600 })}`, 401, 'token_expired'],
-  ['no exp', `Bearer ${signToken({ exp: undefined })}`, 401, 'malformed_token'],
+  ['no exp', `Bearer ${signToken({ exp: undefined })}`, 401, 'missing_expiry'],
+  ['exp 1e300', `Bearer ${signToken({ exp: 1e300 })}`, 401, 'token_lifetime_too_long'],
+  ['lifetime over 7 days', `Bearer ${signToken({ iat: now(), exp: now() + 8 * 24 * 3600 })}`, 401, 'token_lifetime_too_long'],
+  ['no iat, exp beyond 7 days', `Bearer ${signToken({ iat: undefined, exp: now() + 30 * 24 * 3600 })}`, 401, 'token_lifetime_too_long'],
   ['nbf in the future', `Bearer ${signToken({ nbf: now() + 600 })}`, 401, 'token_not_yet_valid'],
   ['iat in the future', `Bearer ${signToken({ iat: now() + 600 })}`, 401, 'token_not_yet_valid'],
   ['no catalog_token', `Bearer ${signToken({ catalog_token: undefined })}`, 403, 'missing_claims'],
@@ -31,7 +34,9 @@ const rejections: Rejection[] = [
   ['registry_url not a URL', `Bearer ${signToken({ registry_url: 'registry' })}`, 403, 'missing_claims'],
   ['catalog_token of the wrong type', `Bearer ${signToken({ catalog_token: 42 })}`, 403, 'missing_claims'],
   ['plain http registry off loopback', `Bearer ${signToken({ registry_url: 'http://registry.example.com' })}`, 403, 'registry_not_allowed'],
-  ['registry outside the allow-list', `Bearer ${signToken({ registry_url: 'https://other.example.org' })}`, 403, 'registry_not_allowed']
+  ['registry outside the allow-list', `Bearer ${signToken({ registry_url: 'https://other.example.org' })}`, 403, 'registry_not_allowed'],
+  ['loopback registry not listed', `Bearer ${signToken({ registry_url: 'http://127.0.0.1:4000' })}`, 403, 'registry_not_allowed'],
+  ['listed host on another port', `Bearer ${signToken({ registry_url: 'https://registry.example.com:8443' })}`, 403, 'registry_not_allowed']
 ]
 
 async function expectRejection (t: Test, app: FastifyInstance, [name, authorization, status, reason]: Rejection) {
@@ -39,7 +44,8 @@ async function expectRejection (t: Test, app: FastifyInstance, [name, authorizat
   t.equal(res.statusCode, status, `${name}: status`)
   t.match(res.json(), { jsonrpc: '2.0', id: null, error: { code: -32001, message: String, data: { reason } } }, `${name}: body`)
   const error = status === 401 ? 'invalid_token' : 'insufficient_scope'
-  const expected = new RegExp(`^Bearer error="${error}", error_description="[^"]+", resource_metadata="http://localhost:80/\\.well-known/oauth-protected-resource/mcp"$`)
+  // No resource_metadata: no authorization server to discover (see plugins/protected-resource.ts).
+  const expected = new RegExp(`^Bearer error="${error}", error_description="[^"]+"$`)
   t.match(res.headers['www-authenticate'], expected, `${name}: WWW-Authenticate`)
 }
 
@@ -55,6 +61,24 @@ t.test('issuer and audience are checked when configured', async (t) => {
   await expectRejection(t, app, ['wrong audience', `Bearer ${signToken({ ...good, aud: 'someone-else' })}`, 401, 'invalid_audience'])
   const res = await app.inject({ method: 'POST', url: '/mcp', headers: { authorization: `Bearer ${signToken(good)}`, 'content-type': 'application/json' }, payload: toolsList })
   t.equal(res.statusCode, 200, 'the right issuer and audience pass')
+})
+
+t.test('the messages say what is wrong with the token\'s times', async (t) => {
+  const { app } = await buildTestApp(t, { maxTokenLifetimeSeconds: 3600 })
+  const send = (token: string) => app.inject({ method: 'POST', url: '/mcp', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: toolsList })
+  t.match((await send(signToken({ exp: undefined }))).json(), { error: { message: /no "exp" claim.*exp is required/ } })
+  t.match((await send(signToken({ iat: now(), exp: now() + 7200 }))).json(), { error: { message: /at most 3600 s from iat to exp/, data: { reason: 'token_lifetime_too_long' } } })
+  t.equal((await send(signToken({ iat: now(), exp: now() + 3600 }))).statusCode, 200, 'exactly the maximum is fine')
+})
+
+t.test('an absurd exp never reaches a tool: auth_status answers 401, not an internal error', async (t) => {
+  const { app } = await buildTestApp(t)
+  const call = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'auth_status', arguments: {} } })
+  for (const exp of [1e300, 8.64e15, Number.MAX_SAFE_INTEGER]) {
+    const res = await app.inject({ method: 'POST', url: '/mcp', headers: { authorization: `Bearer ${signToken({ exp })}`, 'content-type': 'application/json' }, payload: call })
+    t.equal(res.statusCode, 401, `exp ${exp}`)
+    t.equal(res.json().error.data.reason, 'token_lifetime_too_long')
+  }
 })
 
 t.test('a token expired within the clock skew is still accepted', async (t) => {

@@ -7,7 +7,7 @@ const toolsList = { jsonrpc: '2.0', id: 1, method: 'tools/list' }
 
 t.test('preflight allows the headers MCP browser clients send, tracing included', async (t) => {
   const { app } = await buildTestApp(t, { corsOrigins: [catalog] })
-  const requested = 'authorization, content-type, mcp-protocol-version, mcp-session-id, last-event-id, traceparent, tracestate, baggage'
+  const requested = 'authorization, content-type, mcp-protocol-version, mcp-session-id, last-event-id, traceparent, tracestate, baggage, b3, x-b3-traceid, x-b3-spanid, x-b3-parentspanid, x-b3-sampled, x-b3-flags'
   const res = await app.inject({ method: 'OPTIONS', url: '/mcp', headers: { origin: catalog, 'access-control-request-method': 'POST', 'access-control-request-headers': requested } })
   t.equal(res.statusCode, 204)
   t.equal(res.headers['access-control-allow-origin'], catalog)
@@ -34,6 +34,8 @@ t.test('an origin not in the list gets 403 on POST, even with a valid token (DNS
   t.equal(res.headers['access-control-allow-origin'], undefined)
   const preflight = await app.inject({ method: 'OPTIONS', url: '/mcp', headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' } })
   t.equal(preflight.headers['access-control-allow-origin'], undefined, 'preflight grants nothing')
+  t.equal(preflight.statusCode, 403, 'and says so')
+  t.match(preflight.json(), { error: { data: { reason: 'origin_not_allowed' } } })
 })
 
 t.test('loopback origins (local tools such as the MCP Inspector) and origin-less clients are allowed', async (t) => {

@@ -21,7 +21,7 @@ interface Gateway { child: ChildProcess, port: number, output: () => string, exi
 async function startCli (t: Test, env: Record<string, string>): Promise<Gateway> {
   const port = Number(new URL(await closedPortUrl()).port)
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('../../src/cli.ts', import.meta.url).pathname, 'serve'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, MCP_JWT_SECRET: TEST_SECRET, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, MCP_JWT_SECRET: TEST_SECRET, MCP_ALLOWED_REGISTRY_HOSTS: '127.0.0.1:*', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''

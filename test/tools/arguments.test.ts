@@ -86,6 +86,20 @@ t.test('files: s3 URIs, logical keys, sizes, uniqueness; metadata is an object',
     t.notOk(push([{ ...file, s3_uri: s3Uri }]), `refuses s3_uri ${s3Uri}`)
   }
   for (const key of ['', 'dir/', '/abs.csv', '../up.csv']) t.notOk(push([{ ...file, logical_key: key }]), `refuses logical_key "${key}"`)
+  const refusals: Array<[string, RegExp]> = [
+    ['a\u0000.csv', /NUL or control characters/],
+    ['a\n.csv', /NUL or control characters/],
+    ['..\\up.csv', /never "\\"/],
+    ['d\\a.csv', /never "\\"/],
+    ['./a.csv', /"\." or "\.\." segments/],
+    ['d/./a.csv', /"\." or "\.\." segments/],
+    ['d/../a.csv', /"\." or "\.\." segments/],
+    ['a//b.csv', /empty segments/],
+    ['/a.csv', /no leading "\/"/]
+  ]
+  for (const [key, message] of refusals) t.match(issues('package_create', { ...pkg, files: [{ ...file, logical_key: key }] }), [message], `logical_key ${JSON.stringify(key)}`)
+  for (const path of ['a//', 'd/.', '..\\etc', 'x\u0000']) t.notOk(accepts('package_browse', { ...pkg, path }), `browse path ${JSON.stringify(path)}`)
+  for (const path of ['', 'data/', 'data', 'a.b/c..d.csv', '.hidden/x']) t.ok(accepts('package_browse', { ...pkg, path }), `browse path ${JSON.stringify(path)}`)
   t.notOk(push([{ ...file, size: -1 }]))
   t.notOk(push([{ ...file, size: 1.5 }]))
   t.notOk(push([file], { metadata: [1, 2] }), 'metadata must be an object')
