@@ -28,12 +28,12 @@ const entry = (overrides: Record<string, unknown> = {}) => ({
 })
 
 t.test('QUILT_REGISTRY_URL is the default stack, on the gateway\'s secret', async (t) => {
-  t.same(loadConfig({ MCP_JWT_SECRET: secret }).stacks, [], 'no stack by default')
+  t.same(loadConfig({ MCP_JWT_SECRET: secret, MCP_ALLOWED_REGISTRY_HOSTS: '*' }).stacks, [], 'no stack by default')
   t.same(loadConfig({ MCP_JWT_SECRET: secret, QUILT_REGISTRY_URL: 'https://Registry.Example.com/', QUILT_CATALOG_URL: 'https://catalog.example.com/' }).stacks, [
     { name: 'QUILT_REGISTRY_URL', hosts: [], registryUrl: 'https://registry.example.com', catalogUrl: 'https://catalog.example.com' }
   ])
   t.equal(loadConfig({ MCP_JWT_SECRET: secret, QUILT_REGISTRY_URL: 'http://127.0.0.1:4000' }).stacks[0]?.registryUrl, 'http://127.0.0.1:4000', 'plain http on loopback')
-  t.same(loadConfig({ MCP_JWT_SECRET: secret, QUILT_REGISTRY_URL: '' }).stacks, [], 'empty means unset')
+  t.same(loadConfig({ MCP_JWT_SECRET: secret, QUILT_REGISTRY_URL: '', MCP_ALLOWED_REGISTRY_HOSTS: '*' }).stacks, [], 'empty means unset')
 })
 
 t.test('MCP_STACKS_FILE: each stack with hosts, URLs and its own secret source', async (t) => {
