@@ -40,6 +40,7 @@ export function requireRevision<P extends { revision: unknown }> (pkg: P | null,
 const REVISIONS_PER_PAGE = 100
 /** How far back a hash prefix is looked for: 5,000 revisions, newest first. */
 const PREFIX_SEARCH_PAGES = 50
+const UNIQUE_ENOUGH = 10
 
 /**
  * The package's distinct revision hashes, newest first, paged from the registry's revision list
@@ -73,7 +74,13 @@ export async function resolveRef (ctx: ToolContext, ref: PackageRef): Promise<Pa
   const { hashOrTag: prefix } = ref
   if (prefix === 'latest' || FULL_HASH.test(prefix)) return ref
   const matching = (hashes: Iterable<string>) => [...hashes].filter((hash) => hash.startsWith(prefix))
-  const { hashes, complete } = await revisionHashes(ctx, ref, (seen) => matching(seen).length > 1, PREFIX_SEARCH_PAGES)
+  // A match of 10+ characters is taken at once (two revisions sharing one is a 1-in-10^12 event);
+  // a shorter prefix is checked for uniqueness against every revision.
+  const enough = (seen: Set<string>) => {
+    const found = matching(seen).length
+    return found > 1 || (found === 1 && prefix.length >= UNIQUE_ENOUGH)
+  }
+  const { hashes, complete } = await revisionHashes(ctx, ref, enough, PREFIX_SEARCH_PAGES)
   const found = matching(hashes)
   if (found.length === 1) return { ...ref, hashOrTag: found[0]! }
   if (found.length > 1) {

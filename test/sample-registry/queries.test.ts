@@ -1,6 +1,5 @@
 import t, { type Test } from 'tap'
 import { demoTenants } from '../../src/sample-registry/data.js'
-import { parseQuery } from '../../src/sample-registry/query-string.js'
 import type { SampleRegistry } from '../../src/sample-registry/server.js'
 import { ACME_TOKEN, GLOBEX_TOKEN, postGraphql, startFakeRegistry } from '../helpers/fake-registry.js'
 
@@ -270,17 +269,6 @@ t.test('demo data', async (t) => {
   t.same(overlap, [], 'no bucket or package name is shared between the tenants')
   for (const pkg of Object.values(b).flatMap((tenant) => tenant.packages)) {
     t.ok(pkg.revisions.every((r, i, all) => /^[0-9a-f]{64}$/.test(r.hash) && (i === 0 || (all[i - 1]?.modified ?? '') > r.modified)), `${pkg.name}: 64-hex hashes, newest first`)
-  }
-})
-
-t.test('parseQuery', async (t) => {
-  t.same(parseQuery(null), { kind: 'all' })
-  t.same(parseQuery('  *  '), { kind: 'all' })
-  t.match(parseQuery('Foo  bar\\ baz'), { kind: 'and', items: [{ text: 'foo' }, { text: 'bar baz' }] })
-  t.match(parseQuery('a\\&\\&b c&d'), { kind: 'and', items: [{ text: 'a&&b' }, { text: 'c&d' }] }, 'a single & is an ordinary character')
-  t.match(parseQuery('size:>=10 OR -x'), { kind: 'or', items: [{ kind: 'range', field: 'size', op: '>=', value: '10' }, { kind: 'not' }] })
-  for (const bad of ['a/b', '[a]', '{a}', 'a^2', '~a', 'a=b', 'x:', '"a', '(a', 'a)', 'a\\', 'a && ', 'x:y:z', 'a<b']) {
-    t.throws(() => parseQuery(bad), { message: /^Failed to parse query/ }, bad)
   }
 })
 

@@ -63,7 +63,8 @@ t.test('defaults and limits', async (t) => {
   t.notOk(accepts('packages_list', { bucket: 'quilt-example', order: 'size' }))
   t.same(schemaOf('search_packages').parse({ query: 'x' }), { query: 'x', limit: 10, latest_only: true })
   t.notOk(accepts('search_objects', { query: 'x', limit: 101 }), 'limit at most 100')
-  t.notOk(accepts('search_objects', {}), 'query is required')
+  // Issue 9: a cursor alone continues a search, so the query defaults to "" (everything).
+  t.same(schemaOf('search_objects').parse({ cursor: 'c' }), { cursor: 'c', query: '', limit: 10 }, 'query is optional')
   t.match(schemaOf('package_info').parse(pkg), { hash: 'latest' })
   t.match(schemaOf('package_browse').parse(pkg), { path: '', hash: 'latest' })
   t.notOk(accepts('package_browse', { ...pkg, path: '../etc' }))

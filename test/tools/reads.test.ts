@@ -1,4 +1,4 @@
-import { GLOBEX_TOKEN } from '../helpers/fake-registry.js'
+import { ACME_TOKEN, GLOBEX_TOKEN } from '../helpers/fake-registry.js'
 import { dataOf, forEachEra, textOf, toolHarness } from './harness.js'
 
 forEachEra((t, era) => {
@@ -161,5 +161,17 @@ forEachEra((t, era) => {
     t.match(textOf(globex), roleScoped ? /readable by your active role/ : /predates role-scoped bucket lists/)
     t.match(h.registry.requests[0]?.query, roleScoped ? /^query BucketList \{\s+buckets \{/ : /buckets: bucketConfigs/)
     t.same(h.registry.requests.map((r) => r.authorization), [`Bearer ${GLOBEX_TOKEN}`])
+  })
+
+  t.test('a short hash prefix must name one revision; a long one is taken at the first match', async (t) => {
+    const h = await toolHarness(t, { era })
+    const revision = (hash: string, message: string) => ({ hash, modified: '2025-05-01T00:00:00.000Z', message, userMeta: null, entries: [{ logicalKey: 'a.txt', physicalKey: 's3://quilt-example/a.txt', size: 1 }] })
+    const twins = ['abcdef01'.padEnd(64, '1'), 'abcdef02'.padEnd(64, '2')]
+    h.registry.tenants[ACME_TOKEN]!.packages.push({ bucket: 'quilt-example', name: 'team/twins', revisions: twins.map((hash, i) => revision(hash, `twin ${i}`)) })
+    const twin = { bucket: 'quilt-example', package_name: 'team/twins' }
+    const ambiguous = await h.call('package_info', { ...twin, hash: 'ABCDEF' })
+    t.equal(ambiguous.isError, true)
+    t.match(textOf(ambiguous), /"abcdef" matches several revisions .*abcdef011111, abcdef022222.*Give more characters/)
+    t.match(dataOf(await h.call('package_info', { ...twin, hash: 'abcdef02' })), { hash: twins[1], message: 'twin 1' })
   })
 })
