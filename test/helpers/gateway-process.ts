@@ -4,6 +4,7 @@ import { freePort } from './ports.js'
 
 export interface GatewayProcess {
   port: number
+  pid: number
   /** JSON log lines the process has written so far. */
   logs: Array<Record<string, unknown>>
 }
@@ -35,5 +36,5 @@ export async function startGatewayProcess (t: Test, env: Record<string, string>)
       }
     })
   })
-  return { port, logs }
+  return { port, pid: child.pid!, logs }
 }

@@ -17,7 +17,8 @@ import { signToken } from '../helpers/tokens.js'
 
 const FLOOD_SECONDS = 3
 const MIN_SAMPLES = 200
-const MAX_ROUNDS = 8
+/** Rounds stop here even short of MIN_SAMPLES, within the test runner's 120 s per file. */
+const MAX_SAMPLING_MS = 60_000
 const SLOW_REGISTRY_MS = 100
 
 function p99 (samples: number[]): number {
@@ -54,7 +55,8 @@ t.test('while one tenant floods, another tenant\'s p99 latency stays under twice
   const flooded: number[] = []
   let floodRequests = 0
   // Rounds until each side has enough samples for a p99 (more rounds when the machine is busy).
-  for (let round = 0; round < MAX_ROUNDS && Math.min(idle.length, flooded.length) < MIN_SAMPLES; round++) {
+  const samplingEnds = Date.now() + MAX_SAMPLING_MS
+  while (Math.min(idle.length, flooded.length) < MIN_SAMPLES && Date.now() < samplingEnds) {
     idle.push(...await sample((FLOOD_SECONDS - 1) * 1000))
     const flood = autocannon({
       url: `${url}/mcp`,
