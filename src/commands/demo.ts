@@ -64,7 +64,7 @@ export async function startDemo (options: { port: number, host: string, registry
   }
   const app = await startServer(config).catch(async (err: unknown) => {
     await registry.close()
-    throw explainListenError(err, '--port', options.port)
+    throw explainListenError(err, '--port', options.port, options.host)
   })
   // startServer has already listened, when Fastify takes no more hooks. The HTTP server's 'close'
   // comes once in-flight requests (which may still need the registry) have finished.

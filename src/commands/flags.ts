@@ -19,7 +19,7 @@ export function explainListenError (err: unknown, setting: string, port: number,
   const choose = setting.startsWith('--') ? `pass ${setting} with` : `set ${setting} to`
   if (code === 'EADDRINUSE') return new UsageError(`port ${port} is already in use; ${choose} a free one (or 0 for any)`)
   if (code === 'EACCES') return new UsageError(`port ${port} needs privileges this process lacks; ${choose} a port above 1023`)
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new UsageError(`cannot listen on host ${host ?? '?'}: no such local address; set HOST to one (0.0.0.0 for all)`)
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new UsageError(`cannot listen on host ${host ?? '?'}: not an address of this machine (0.0.0.0 listens on all)`)
   return err
 }
 
