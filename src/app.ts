@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { Config } from './config.js'
 import { clientErrorHandler, drainUnreadBody } from './connection-guard.js'
 import { errorBody, GatewayError, HTTP_ERRORS, type ErrorReason } from './errors.js'
+import { dataClientsFor } from './data/index.js'
 import { loggerOptions } from './logger.js'
 import { RegistryClients } from './platform/registry-client.js'
 import auth from './plugins/auth.js'
@@ -140,7 +141,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     mutationTimeoutMs: config.graphqlMutationTimeoutMs,
     observe: (operation, outcome, seconds) => { app.metrics.registryLatency.observe({ operation, outcome }, seconds) }
   })
-  await app.register(mcp, { path: config.mcpPath, registries })
+  const data = dataClientsFor(config)
+  app.addHook('onClose', async () => { data.close() })
+  await app.register(mcp, { path: config.mcpPath, registries, data })
   await app.register(mcpMethodGuard, { path: config.mcpPath })
   return app
 }

@@ -34,6 +34,9 @@ const EnvSchema = z.object({
   MCP_RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   MCP_MAX_EVENT_LOOP_DELAY_MS: nonNegativeInt(1000),
   MCP_BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
+  AWS_ENDPOINT_URL_S3: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  AWS_ENDPOINT_URL_ATHENA: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  MCP_ATHENA_TIMEOUT_MS: positiveInt(60_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info')
 })
 
@@ -67,6 +70,14 @@ export interface Config {
   /** Mean event-loop delay above which MCP requests are shed with 503; 0 disables shedding. */
   maxEventLoopDelayMs: number
   bodyLimitBytes: number
+  /** Region of the AWS clients for user data (S3 follows each bucket's own region; Athena runs here). */
+  dataRegion: string
+  /** AWS_ENDPOINT_URL_S3: an S3-compatible server instead of AWS (path-style addressing then). */
+  s3Endpoint?: string
+  /** AWS_ENDPOINT_URL_ATHENA */
+  athenaEndpoint?: string
+  /** Longest an athena_query runs before it is stopped. */
+  athenaTimeoutMs: number
   logLevel: typeof LOG_LEVELS[number]
 }
 
@@ -99,14 +110,35 @@ function parseEnv<S extends z.ZodType> (schema: S, env: NodeJS.ProcessEnv): z.ou
 }
 
 /** What the single-user stdio mode reads: no listener, no JWT secret, so none of those is required. */
-export type LocalConfig = Pick<Config, 'graphqlTimeoutMs' | 'graphqlMutationTimeoutMs' | 'logLevel'>
+export type LocalConfig = Pick<Config, 'graphqlTimeoutMs' | 'graphqlMutationTimeoutMs' | 'logLevel' | DataConfigField>
 
-const LocalEnvSchema = EnvSchema.pick({ MCP_GRAPHQL_TIMEOUT_MS: true, MCP_GRAPHQL_MUTATION_TIMEOUT_MS: true, LOG_LEVEL: true })
+const LocalEnvSchema = EnvSchema.pick({
+  MCP_GRAPHQL_TIMEOUT_MS: true,
+  MCP_GRAPHQL_MUTATION_TIMEOUT_MS: true,
+  LOG_LEVEL: true,
+  AWS_REGION: true,
+  AWS_DEFAULT_REGION: true,
+  AWS_ENDPOINT_URL_S3: true,
+  AWS_ENDPOINT_URL_ATHENA: true,
+  MCP_ATHENA_TIMEOUT_MS: true
+})
+
+type DataConfigField = 'dataRegion' | 's3Endpoint' | 'athenaEndpoint' | 'athenaTimeoutMs'
+
+/** Where user data is read (S3, Athena); us-east-1 when no region is set, as the AWS CLI assumes. */
+function dataConfig (e: z.output<typeof LocalEnvSchema>): Pick<Config, DataConfigField> {
+  return {
+    dataRegion: e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? 'us-east-1',
+    s3Endpoint: e.AWS_ENDPOINT_URL_S3,
+    athenaEndpoint: e.AWS_ENDPOINT_URL_ATHENA,
+    athenaTimeoutMs: e.MCP_ATHENA_TIMEOUT_MS
+  }
+}
 
 /** The stdio command's configuration, with the same defaults and checks as loadConfig. */
 export function loadLocalConfig (env: NodeJS.ProcessEnv = process.env): LocalConfig {
   const e = parseEnv(LocalEnvSchema, env)
-  return { graphqlTimeoutMs: e.MCP_GRAPHQL_TIMEOUT_MS, graphqlMutationTimeoutMs: e.MCP_GRAPHQL_MUTATION_TIMEOUT_MS, logLevel: e.LOG_LEVEL }
+  return { graphqlTimeoutMs: e.MCP_GRAPHQL_TIMEOUT_MS, graphqlMutationTimeoutMs: e.MCP_GRAPHQL_MUTATION_TIMEOUT_MS, logLevel: e.LOG_LEVEL, ...dataConfig(e) }
 }
 
 /** Parses the environment once. Throws ConfigError with one line per bad variable. */
@@ -141,6 +173,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitWindowSeconds: e.MCP_RATE_LIMIT_WINDOW_SECONDS,
     maxEventLoopDelayMs: e.MCP_MAX_EVENT_LOOP_DELAY_MS,
     bodyLimitBytes: e.MCP_BODY_LIMIT_BYTES,
+    ...dataConfig(e),
     logLevel: e.LOG_LEVEL
   }
 }

@@ -5,6 +5,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import { pino } from 'pino'
 import { loadLocalConfig } from '../config.js'
+import { dataClientsFor } from '../data/index.js'
 import { loggerOptions } from '../logger.js'
 import { buildMcpServer } from '../mcp/build-server.js'
 import { resolveLocalCredentials } from '../platform/quilt3-login.js'
@@ -86,7 +87,7 @@ export async function stdio (args: string[], env: NodeJS.ProcessEnv = process.en
     expiresAt: credentials.expiresAt === undefined ? undefined : new Date(tenant.expiresAt * 1000).toISOString()
   }, 'serving MCP over stdio')
   const registries = new RegistryClients({ timeoutMs: config.graphqlTimeoutMs, mutationTimeoutMs: config.graphqlMutationTimeoutMs })
-  const server = buildMcpServer({ registries, log, tenant })
+  const server = buildMcpServer({ registries, data: dataClientsFor(config), log, tenant })
   server.onclose = () => { log.info('stdin ended; stopping') }
   await server.connect(new StdinBoundTransport())
 }

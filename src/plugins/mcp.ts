@@ -6,12 +6,14 @@ import { z } from 'zod'
 import { GatewayError } from '../errors.js'
 import { authInfoFor, buildMcpServer } from '../mcp/build-server.js'
 import { ExchangeTransport } from '../mcp/exchange-transport.js'
+import type { DataClients } from '../data/data-access.js'
 import type { RegistryClients } from '../platform/registry-client.js'
 import type { Tenant } from '../platform/tenant.js'
 
 export interface McpPluginOptions {
   path: string
   registries: RegistryClients
+  data: DataClients
 }
 
 /**
@@ -106,6 +108,7 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     // A fresh server and transport per request: nothing is shared between callers.
     const server = buildMcpServer({
       registries: opts.registries,
+      data: opts.data,
       log: request.log,
       observeTool: (tool, outcome) => { app.metrics.toolCalls.inc({ tool, outcome }) }
     })

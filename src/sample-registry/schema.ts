@@ -52,6 +52,12 @@ type BucketConfig {
   relevanceScore: Int!
   lastIndexed: Datetime
   browsable: Boolean!
+  tabulatorTables: [TabulatorTable!]!
+}
+
+type TabulatorTable {
+  name: String!
+  config: String!
 }
 
 type PackageDir {
@@ -247,10 +253,19 @@ type PackageRevisionDeleteSuccess {
 
 union PackageConstructResult = PackagePushSuccess | InvalidInput | OperationError
 
+input PackagePromoteSource {
+  bucket: String!
+  name: String!
+  hash: String!
+}
+
+union PackagePromoteResult = PackagePushSuccess | InvalidInput | OperationError
+
 union PackageRevisionDeleteResult = PackageRevisionDeleteSuccess | OperationError
 
 type Mutation {
   packageConstruct(params: PackagePushParams!, src: PackageConstructSource!): PackageConstructResult!
   packageRevisionDelete(bucket: String!, name: String!, hash: String!): PackageRevisionDeleteResult!
+  packagePromote(params: PackagePushParams!, src: PackagePromoteSource!, destPrefix: String): PackagePromoteResult!
 }
 `

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import { buildSchema, execute, GraphQLError, Kind, parse, validate, type DocumentNode } from 'graphql'
 import { z } from 'zod'
+import { SampleCredentials } from './credentials.js'
 import { demoTenants, type TenantData } from './data.js'
+import { createDataRootValue } from './data-resolvers.js'
 import { createRootValue } from './resolvers.js'
 import { sampleRegistrySdl } from './schema.js'
 
@@ -35,6 +37,8 @@ export interface SampleRegistryOptions {
   port?: number
   host?: string
   intercept?: (request: InterceptedRequest) => InterceptAction | undefined | Promise<InterceptAction | undefined>
+  /** Issues `/api/auth/get_credentials`; share one between registries that share a sample S3. */
+  credentials?: SampleCredentials
 }
 
 export interface SampleRegistry {
@@ -42,6 +46,7 @@ export interface SampleRegistry {
   url: string
   requests: RecordedRequest[]
   tenants: Record<string, TenantData>
+  credentials: SampleCredentials
   close: () => Promise<void>
 }
 
@@ -104,12 +109,14 @@ function checkDocument (query: string): DocumentNode | { errors: unknown[] } {
 export async function startSampleRegistry (options: SampleRegistryOptions = {}): Promise<SampleRegistry> {
   const tenants = options.tenants ?? demoTenants()
   const requests: RecordedRequest[] = []
+  const credentials = options.credentials ?? new SampleCredentials()
   const closing = new AbortController()
   // Each delayed request listens on this signal; dozens at once are normal in load tests.
   setMaxListeners(0, closing.signal)
 
   async function answer (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { pathname } = new URL(req.url ?? '/', 'http://registry')
+    if (pathname === '/api/auth/get_credentials' && req.method === 'GET') return credentials.answer(req, res, tenants)
     if (pathname !== '/graphql') return send(res, 404, { message: 'Not found' })
     if (req.method !== 'POST') return send(res, 405, { message: 'Use POST' }, { allow: 'POST' })
     const text = await readBody(req)
@@ -148,7 +155,7 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
     const result = await execute({
       schema,
       document,
-      rootValue: createRootValue(tenant),
+      rootValue: { ...createRootValue(tenant), ...createDataRootValue(tenant) },
       variableValues: body.variables,
       operationName: body.operationName
     })
@@ -175,6 +182,7 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
     requests,
     tenants,
+    credentials,
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {
         closing.abort()

@@ -1,4 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { DataError } from '../data/errors.js'
 import { RegistryError } from '../platform/registry-errors.js'
 import type { ToolContext } from './context.js'
 
@@ -26,8 +27,8 @@ export async function runTool (tool: string, ctx: ToolContext, body: () => Promi
     return { content: [{ type: 'text', text: output.text }], structuredContent: output.data }
   } catch (err) {
     if (err instanceof ToolInputError) return errorResult(err.message)
-    if (err instanceof RegistryError) {
-      ctx.log[err.kind === 'cancelled' ? 'debug' : 'warn']({ tool, failure: err.kind, err: err.cause instanceof Error ? { type: err.cause.name, message: err.cause.message.slice(0, 200) } : undefined }, 'registry call failed')
+    if (err instanceof RegistryError || err instanceof DataError) {
+      ctx.log[err.kind === 'cancelled' ? 'debug' : 'warn']({ tool, failure: err.kind, err: err.cause instanceof Error ? { type: err.cause.name, message: err.cause.message.slice(0, 200) } : undefined }, err instanceof DataError ? 'data access failed' : 'registry call failed')
       return errorResult(err.message)
     }
     ctx.log.error({ tool, err }, 'tool failed')

@@ -21,6 +21,8 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
     rateLimitWindowSeconds: 60,
     maxEventLoopDelayMs: 1000,
     bodyLimitBytes: 1024 * 1024,
+    dataRegion: 'us-east-1',
+    athenaTimeoutMs: 60_000,
     logLevel: 'info',
     ...overrides
   }
