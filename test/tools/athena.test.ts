@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { SampleCredentials } from '../../src/sample-registry/credentials.js'
 import { demoTenants } from '../../src/sample-registry/data.js'
 import { runTool } from '../../src/tools/result.js'
@@ -7,7 +7,7 @@ import { tools } from '../../src/tools/index.js'
 import { startSampleAws } from '../helpers/sample-aws.js'
 import { dataOf, textOf, toolHarness } from './harness.js'
 
-async function setup (t: Parameters<Parameters<typeof t.test>[1]>[0], athenaTimeoutMs = 10_000) {
+async function setup (t: Test, athenaTimeoutMs = 10_000) {
   const tenants = demoTenants()
   const credentials = new SampleCredentials()
   const { athena } = await startSampleAws(t, tenants, [credentials])

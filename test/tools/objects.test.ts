@@ -1,12 +1,12 @@
 import { gunzipSync } from 'node:zlib'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { SampleCredentials } from '../../src/sample-registry/credentials.js'
 import { demoTenants } from '../../src/sample-registry/data.js'
 import { ACME_TOKEN, GLOBEX_TOKEN } from '../helpers/fake-registry.js'
 import { startSampleAws } from '../helpers/sample-aws.js'
 import { dataOf, textOf, toolHarness } from './harness.js'
 
-async function setup (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setup (t: Test) {
   const tenants = demoTenants()
   const credentials = new SampleCredentials()
   const { s3 } = await startSampleAws(t, tenants, [credentials])
