@@ -13,7 +13,7 @@ t.test('every tool works through the official SDK client over HTTP', async (t) =
   const client = await connectClient(t, url, signToken({ registry_url: registry.url }))
 
   const { tools } = await client.listTools()
-  t.equal(tools.length, 12)
+  t.equal(tools.length, 21)
   const annotations = Object.fromEntries(tools.map((tool) => [tool.name, tool.annotations]))
   t.match(annotations.package_delete, { readOnlyHint: false, destructiveHint: true })
   t.match(annotations.package_diff, { readOnlyHint: true })
