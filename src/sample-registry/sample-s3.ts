@@ -8,6 +8,8 @@ import S3rver from 's3rver'
 import { SampleCredentials, type IssuedCredentials } from './credentials.js'
 import type { TenantData } from './data.js'
 import { sampleBuckets, sampleObjects } from './sample-objects.js'
+import { listObjectsV2, type ObjectStore } from './sample-s3-listing.js'
+import { checkSignature } from './sigv4-check.js'
 
 /** Buckets that live outside the default region, so clients must follow S3's region redirect. */
 export const SAMPLE_BUCKET_REGIONS: Record<string, string> = { 'cellpainting-data': 'eu-west-1' }
@@ -53,33 +55,6 @@ function parseAuth (req: IncomingMessage, query: URLSearchParams) {
   }
 }
 
-interface ListedObject { key: string }
-interface Listing { objects: ListedObject[], commonPrefixes: string[], isTruncated: boolean }
-interface ListOptions { delimiter?: string, prefix?: string, maxKeys?: number, startAfter?: string }
-interface Store { listObjects (bucket: string, options: ListOptions): Promise<Listing> }
-
-/**
- * s3rver's file store prunes directories below a delimiter before it has seen the keys inside them,
- * so a prefix holding only deeper keys (examples/wellplates/README.md) is never listed as a common
- * prefix. This lists without the delimiter and groups the keys as S3 does.
- */
-function fixDelimiterListing (store: Store): void {
-  const list = store.listObjects.bind(store)
-  store.listObjects = async (bucket, options) => {
-    const { delimiter, prefix = '', maxKeys = Infinity } = options
-    if (delimiter === undefined || delimiter === '') return list(bucket, options)
-    const all = await list(bucket, { ...options, delimiter: '', maxKeys: Infinity })
-    const commonPrefixes = new Set<string>()
-    const objects: ListedObject[] = []
-    for (const object of all.objects) {
-      const at = object.key.indexOf(delimiter, prefix.length)
-      if (at === -1) objects.push(object)
-      else commonPrefixes.add(object.key.slice(0, at + delimiter.length))
-    }
-    return { objects: objects.slice(0, maxKeys), commonPrefixes: [...commonPrefixes].sort(), isTruncated: objects.length > maxKeys }
-  }
-}
-
 function refuse (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
   const body = req.method === 'HEAD' ? '' : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`
   res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), ...headers })
@@ -90,15 +65,16 @@ function refuse (req: IncomingMessage, res: ServerResponse, status: number, code
  * A real S3-compatible server (s3rver, on a temp directory) behind a gate that does what s3rver does
  * not: it accepts only the temporary credentials the sample registries issued, with their session
  * token, answers ExpiredToken for expired ones, AccessDenied for buckets outside the user's role, and
- * PermanentRedirect for a bucket signed for the wrong region (SAMPLE_BUCKET_REGIONS). s3rver checks
- * the SigV4 signature itself, presigned URLs included. It has no versioning: a versionId is recorded
- * (requests) but every version reads as the latest bytes.
+ * PermanentRedirect for a bucket signed for the wrong region (SAMPLE_BUCKET_REGIONS), and serves
+ * ListObjectsV2 (sample-s3-listing.ts), and verifies SigV4 signatures, presigned links included
+ * (sigv4-check.ts; s3rver 3.7 leaves that unimplemented). s3rver has no versioning: a versionId is
+ * recorded (requests) but every version reads as the latest bytes.
  */
 export async function startSampleS3 (options: SampleS3Options): Promise<SampleS3> {
   const directory = await mkdtemp(join(tmpdir(), 'quilt-sample-s3-'))
   const buckets = sampleBuckets(options.tenants)
   const s3rver = new S3rver({ directory, silent: true })
-  fixDelimiterListing((s3rver as unknown as { store: Store }).store)
+  const store = (s3rver as unknown as { store: ObjectStore }).store
   const inner = s3rver.callback()
   // The seeding key may write everywhere; it never leaves this function.
   const seeder = new SampleCredentials()
@@ -114,14 +90,14 @@ export async function startSampleS3 (options: SampleS3Options): Promise<SampleS3
     return undefined
   }
 
-  const server = createServer((req, res) => {
+  async function gate (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://s3')
     const [bucket = null, ...rest] = url.pathname.slice(1).split('/')
     const auth = parseAuth(req, url.searchParams)
     const record: S3Request = {
       method: req.method ?? 'GET',
       bucket: bucket === '' ? null : bucket,
-      key: rest.length === 0 ? null : decodeURIComponent(rest.join('/')),
+      key: rest.join('/') === '' ? null : decodeURIComponent(rest.join('/')),
       versionId: url.searchParams.get('versionId'),
       accessKeyId: auth.accessKeyId,
       presigned: auth.presigned,
@@ -138,6 +114,9 @@ export async function startSampleS3 (options: SampleS3Options): Promise<SampleS3
       return deny(403, 'InvalidToken', 'The provided token is malformed or otherwise invalid.')
     }
     if (issued.stale || issued.expiration.getTime() <= Date.now()) return deny(400, 'ExpiredToken', 'The provided token has expired.')
+    const signature = await checkSignature(req, url, issued)
+    if (signature === 'expired') return deny(403, 'AccessDenied', 'Request has expired')
+    if (signature === 'mismatch') return deny(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.')
     if (record.bucket !== null && !issued.buckets.has(record.bucket)) {
       return deny(403, 'AccessDenied', 'Access Denied')
     }
@@ -146,7 +125,15 @@ export async function startSampleS3 (options: SampleS3Options): Promise<SampleS3
       return deny(301, 'PermanentRedirect', 'The bucket you are attempting to access must be addressed using the specified endpoint.', { 'x-amz-bucket-region': region })
     }
     res.setHeader('x-amz-bucket-region', region)
+    if (req.method === 'GET' && record.bucket !== null && record.key === null && url.searchParams.get('list-type') === '2') {
+      listObjectsV2(store, record.bucket, url.searchParams, res).catch(() => { if (!res.headersSent) refuse(req, res, 500, 'InternalError', 'listing failed') })
+      return
+    }
     inner(req, res)
+  }
+
+  const server = createServer((req, res) => {
+    gate(req, res).catch(() => { if (!res.headersSent) refuse(req, res, 500, 'InternalError', 'the sample S3 gate failed') })
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

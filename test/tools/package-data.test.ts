@@ -93,6 +93,8 @@ t.test('two users on two stacks, interleaved: no object, link or credential cros
   t.match(dataOf<{ url: string }>(acmeLink!).url, acmeKey!.accessKeyId)
   t.notMatch(dataOf<{ url: string }>(acmeLink!).url, globexKey!.accessKeyId)
   t.match(dataOf<{ url: string }>(globexLink!).url, globexKey!.accessKeyId)
+  const redirected = dataOf<{ url: string }>(acmeLink!).url.replace('/quilt-example/examples/wellplates/README.md', '/globex-public/index.html')
+  t.equal((await fetch(redirected)).status, 403, 'user A\'s link cannot be turned into one for user B\'s bucket')
   for (const request of s3.requests.filter((r) => r.refused === null)) {
     const owner = request.accessKeyId === acmeKey!.accessKeyId ? acmeKey! : globexKey!
     t.ok(request.bucket === null || owner.buckets.has(request.bucket), `${request.method} ${request.bucket ?? ''} served with its owner's key`)
