@@ -125,9 +125,16 @@ async function bucketRegion (access: DataAccess, bucket: string): Promise<string
   const key = `${access.tenant.key}|${bucket}`
   const known = access.pool.bucketRegions.get(key)
   if (known !== undefined) return known
-  const head = await access.s3(access.options.region, s3Failure(`s3://${bucket}`), (client) =>
-    client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: access.callSignal() }))
-  const region = head.BucketRegion ?? access.options.region
+  let region: string
+  try {
+    const head = await access.s3(access.options.region, s3Failure(`s3://${bucket}`), (client) =>
+      client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: access.callSignal() }))
+    region = head.BucketRegion ?? access.options.region
+  } catch (err) {
+    // A role may read objects without s3:ListBucket (which HeadBucket needs): sign for the default region then.
+    if (err instanceof DataAccessDeniedError) return access.options.region
+    throw err
+  }
   access.pool.bucketRegions.set(key, region)
   return region
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineOperation } from '../registry-client.js'
 import { ERROR_ARMS, InvalidInputArm, OperationErrorArm } from '../union-arms.js'
-import type { PushParams } from './mutations.js'
+import { PUSH_SUCCESS_SELECTION, PushSuccessArm, type PushParams } from './mutations.js'
 
 // Both fields exist in every supported registry era (2024-10-11 onwards); `destPrefix` came in 2025-08-22.
 
@@ -25,16 +25,13 @@ export const packagePromoteMutation = defineOperation<{ params: PushParams, src:
   document: `mutation PackagePromote($params: PackagePushParams!, $src: PackagePromoteSource!) {
   packagePromote(params: $params, src: $src) {
     __typename
-    ... on PackagePushSuccess { revision { hash modified totalEntries totalBytes } }
+    ${PUSH_SUCCESS_SELECTION}
     ${ERROR_ARMS}
   }
 }`,
   result: z.object({
     packagePromote: z.discriminatedUnion('__typename', [
-      z.object({
-        __typename: z.literal('PackagePushSuccess'),
-        revision: z.object({ hash: z.string(), modified: z.string(), totalEntries: z.number().nullable(), totalBytes: z.number().nullable() })
-      }),
+      PushSuccessArm,
       InvalidInputArm,
       OperationErrorArm
     ])
