@@ -8,6 +8,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import Fastify, { type FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
+import { DataClients } from '../src/data/data-access.js'
 import { RegistryClients } from '../src/platform/registry-client.js'
 import { tenantFromClaims } from '../src/platform/tenant.js'
 import { tools } from '../src/tools/index.js'
@@ -40,11 +41,13 @@ async function jwtOnly (): Promise<FastifyInstance> {
 async function sdkPattern (): Promise<FastifyInstance> {
   const app = await withJwt()
   const registries = new RegistryClients({ timeoutMs: 30_000, mutationTimeoutMs: 60_000 })
+  const data = new DataClients({ region: 'us-east-1', timeoutMs: 30_000, athenaTimeoutMs: 60_000 })
   app.post('/mcp', async (request, reply) => {
     const tenant = tenantFromClaims(request.user, [])
     if (typeof tenant === 'string') return reply.code(403).send({ error: tenant })
     const server = new McpServer({ name: 'sdk-pattern', version: '1.0.0' })
-    const ctx = { tenant, registry: registries.for(tenant), log: request.log, signal: new AbortController().signal }
+    const signal = new AbortController().signal
+    const ctx = { tenant, registry: registries.for(tenant), data: data.for(tenant, signal), log: request.log, signal }
     for (const tool of tools) {
       server.registerTool(tool.name, { title: tool.title, description: tool.description, inputSchema: tool.inputSchema, annotations: tool.annotations },
         (args) => runTool(tool.name, ctx, () => tool.run(args, ctx)))

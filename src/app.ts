@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { Config } from './config.js'
 import { clientErrorHandler, drainUnreadBody } from './connection-guard.js'
 import { errorBody, GatewayError, HTTP_ERRORS, type ErrorReason } from './errors.js'
+import { dataClientsFor } from './data/index.js'
 import { loggerOptions, withoutQuery } from './logger.js'
 import { RegistryClients } from './platform/registry-client.js'
 import auth from './plugins/auth.js'
@@ -149,7 +150,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     mutationTimeoutMs: config.graphqlMutationTimeoutMs,
     observe: (operation, outcome, seconds) => { app.metrics.registryLatency.observe({ operation, outcome }, seconds) }
   })
-  await app.register(mcp, { paths: mcpPaths(config.mcpPath), registries })
+  const data = dataClientsFor(config)
+  app.addHook('onClose', async () => { data.close() })
+  await app.register(mcp, { paths: mcpPaths(config.mcpPath), registries, data })
   await app.register(mcpMethodGuard, { paths: mcpPaths(config.mcpPath) })
   return app
 }

@@ -93,6 +93,9 @@ const EnvSchema = z.object({
   QUILT_REGISTRY_URL: optionalString,
   QUILT_CATALOG_URL: optionalString,
   MCP_STACKS_FILE: optionalString,
+  AWS_ENDPOINT_URL_S3: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  AWS_ENDPOINT_URL_ATHENA: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  MCP_ATHENA_TIMEOUT_MS: positiveInt(60_000),
   LOG_LEVEL: unsetWhenEmpty(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'))
 })
 
@@ -143,6 +146,14 @@ export interface Config {
   handlerTimeoutMs: number
   /** Quilt stacks whose catalog session tokens are accepted (QUILT_REGISTRY_URL, MCP_STACKS_FILE); empty = none. */
   stacks: Stack[]
+  /** Region of the AWS clients for user data (S3 follows each bucket's own region; Athena runs here). */
+  dataRegion: string
+  /** AWS_ENDPOINT_URL_S3: an S3-compatible server instead of AWS (path-style addressing then). */
+  s3Endpoint?: string
+  /** AWS_ENDPOINT_URL_ATHENA */
+  athenaEndpoint?: string
+  /** Longest an athena_query runs before it is stopped. */
+  athenaTimeoutMs: number
   logLevel: typeof LOG_LEVELS[number]
 }
 
@@ -182,14 +193,35 @@ function parseEnv<S extends z.ZodType> (schema: S, env: NodeJS.ProcessEnv): z.ou
 }
 
 /** What the single-user stdio mode reads: no listener, no JWT secret, so none of those is required. */
-export type LocalConfig = Pick<Config, 'graphqlTimeoutMs' | 'graphqlMutationTimeoutMs' | 'logLevel'>
+export type LocalConfig = Pick<Config, 'graphqlTimeoutMs' | 'graphqlMutationTimeoutMs' | 'logLevel' | DataConfigField>
 
-const LocalEnvSchema = EnvSchema.pick({ MCP_GRAPHQL_TIMEOUT_MS: true, MCP_GRAPHQL_MUTATION_TIMEOUT_MS: true, LOG_LEVEL: true })
+const LocalEnvSchema = EnvSchema.pick({
+  MCP_GRAPHQL_TIMEOUT_MS: true,
+  MCP_GRAPHQL_MUTATION_TIMEOUT_MS: true,
+  LOG_LEVEL: true,
+  AWS_REGION: true,
+  AWS_DEFAULT_REGION: true,
+  AWS_ENDPOINT_URL_S3: true,
+  AWS_ENDPOINT_URL_ATHENA: true,
+  MCP_ATHENA_TIMEOUT_MS: true
+})
+
+type DataConfigField = 'dataRegion' | 's3Endpoint' | 'athenaEndpoint' | 'athenaTimeoutMs'
+
+/** Where user data is read (S3, Athena); us-east-1 when no region is set, as the AWS CLI assumes. */
+function dataConfig (e: z.output<typeof LocalEnvSchema>): Pick<Config, DataConfigField> {
+  return {
+    dataRegion: e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? 'us-east-1',
+    s3Endpoint: e.AWS_ENDPOINT_URL_S3,
+    athenaEndpoint: e.AWS_ENDPOINT_URL_ATHENA,
+    athenaTimeoutMs: e.MCP_ATHENA_TIMEOUT_MS
+  }
+}
 
 /** The stdio command's configuration, with the same defaults and checks as loadConfig. */
 export function loadLocalConfig (env: NodeJS.ProcessEnv = process.env): LocalConfig {
   const e = parseEnv(LocalEnvSchema, env)
-  return { graphqlTimeoutMs: e.MCP_GRAPHQL_TIMEOUT_MS, graphqlMutationTimeoutMs: e.MCP_GRAPHQL_MUTATION_TIMEOUT_MS, logLevel: e.LOG_LEVEL }
+  return { graphqlTimeoutMs: e.MCP_GRAPHQL_TIMEOUT_MS, graphqlMutationTimeoutMs: e.MCP_GRAPHQL_MUTATION_TIMEOUT_MS, logLevel: e.LOG_LEVEL, ...dataConfig(e) }
 }
 
 /**
@@ -247,6 +279,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: e.MCP_REQUEST_TIMEOUT_MS,
     handlerTimeoutMs: e.MCP_HANDLER_TIMEOUT_MS,
     stacks: loadStacks({ registryUrl: e.QUILT_REGISTRY_URL, catalogUrl: e.QUILT_CATALOG_URL, stacksFile: e.MCP_STACKS_FILE, region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION }),
+    ...dataConfig(e),
     logLevel: e.LOG_LEVEL
   }
   registryPolicy(config)

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { loadConfig } from '../config.js'
 import { ACME_TOKEN } from '../sample-registry/data.js'
+import { startSampleAthena } from '../sample-registry/sample-athena.js'
+import { startSampleS3 } from '../sample-registry/sample-s3.js'
 import { startSampleRegistry, type SampleRegistry } from '../sample-registry/server.js'
 import { startServer } from '../server.js'
 import { signHs256 } from '../token.js'
@@ -9,7 +11,8 @@ import { displayHost, explainListenError, parseCommand, parsePort } from './flag
 export const DEMO_USAGE = `Usage: quilt-mcp-gateway demo [--port 8000] [--host 127.0.0.1] [--registry-port 0]
 
 Starts the gateway together with an embedded sample Quilt registry (a real GraphQL server with a few
-buckets and packages), signs a token for it with a throw-away secret, and prints how to call it.
+buckets and packages), a local S3 (s3rver) and Athena holding their files and a tabulator table,
+signs a token for it with a throw-away secret, and prints how to call it.
 Nothing leaves this machine. Stop it with Ctrl-C.
 
 Options:
@@ -32,6 +35,8 @@ export interface DemoHandle {
   /** The MCP endpoint (MCP_PATH under gatewayUrl). */
   mcpUrl: string
   registry: SampleRegistry
+  /** Endpoints of the local S3 and Athena holding the sample data. */
+  dataUrls: { s3: string, athena: string }
   token: string
   /** How long the token is valid: TOKEN_HOURS, or less when MCP_MAX_TOKEN_LIFETIME_SECONDS says so. */
   tokenHours: number
@@ -52,23 +57,34 @@ export async function startDemo (options: { port: number, host: string, registry
   // Loopback only: the gateway accepts a plain-http registry on loopback and nowhere else.
   const registry = await startSampleRegistry({ port: options.registryPort, host: '127.0.0.1' })
     .catch((err: unknown) => { throw explainListenError(err, '--registry-port', options.registryPort) })
+  // The user's data: a local S3 (s3rver, temp directory) and Athena, taking the registry's credentials.
+  const s3 = await startSampleS3({ tenants: registry.tenants, credentials: [registry.credentials] })
+  const athena = await startSampleAthena({ credentials: [registry.credentials] })
+  const closeData = () => Promise.all([s3.close(), athena.close()])
   const secret = randomBytes(32).toString('base64url')
   let config
   try {
     config = loadConfig(demoEnvironment(env, {
-      MCP_JWT_SECRET: secret, PORT: String(options.port), HOST: options.host, MCP_ALLOWED_REGISTRY_HOSTS: new URL(registry.url).host
+      MCP_JWT_SECRET: secret,
+      PORT: String(options.port),
+      HOST: options.host,
+      MCP_ALLOWED_REGISTRY_HOSTS: new URL(registry.url).host,
+      AWS_ENDPOINT_URL_S3: s3.url,
+      AWS_ENDPOINT_URL_ATHENA: athena.url
     }))
   } catch (err) {
+    await closeData()
     await registry.close()
     throw err
   }
   const app = await startServer(config).catch(async (err: unknown) => {
+    await closeData()
     await registry.close()
     throw explainListenError(err, '--port', options.port, options.host)
   })
   // startServer has already listened, when Fastify takes no more hooks. The HTTP server's 'close'
   // comes once in-flight requests (which may still need the registry) have finished.
-  app.server.once('close', () => { registry.close().catch(() => {}) })
+  app.server.once('close', () => { registry.close().catch(() => {}); closeData().catch(() => {}) })
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : options.port
   const now = Math.floor(Date.now() / 1000)
@@ -85,15 +101,16 @@ export async function startDemo (options: { port: number, host: string, registry
     exp: now + lifetimeSeconds
   }, secret)
   const gatewayUrl = `http://${displayHost(options.host)}:${port}`
-  return { gatewayUrl, mcpUrl: `${gatewayUrl}${config.mcpPath}`, registry, token, tokenHours: Number((lifetimeSeconds / 3600).toFixed(2)), close: () => app.close() }
+  return { gatewayUrl, mcpUrl: `${gatewayUrl}${config.mcpPath}`, registry, dataUrls: { s3: s3.url, athena: athena.url }, token, tokenHours: Number((lifetimeSeconds / 3600).toFixed(2)), close: () => app.close() }
 }
 
 /** Where things listen and where the secret comes from (never the secret), for stderr. */
-function startupLines ({ gatewayUrl, mcpUrl, registry }: DemoHandle): string {
+function startupLines ({ gatewayUrl, mcpUrl, registry, dataUrls }: DemoHandle): string {
   const tenant = registry.tenants[ACME_TOKEN]
   const buckets = tenant?.buckets.map((bucket) => bucket.name).join(', ') ?? ''
   return [
     `  sample registry  ${registry.url}/graphql  (in memory; user ${tenant?.me.email ?? '?'}, buckets ${buckets})`,
+    `  S3 and Athena    ${dataUrls.s3} (s3rver, temp directory), ${dataUrls.athena} (sample tabulator table); no AWS account`,
     `  gateway          ${mcpUrl}  (health: ${gatewayUrl}/healthz)`,
     '  JWT secret       random, generated in memory for this run (MCP_JWT_SECRET and SSM are not read)',
     ''
@@ -116,6 +133,18 @@ List the tools:
 Call one (the latest revision of a package, its metadata and history):
 
   ${curl('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"package_info","arguments":{"bucket":"quilt-example","package_name":"examples/wellplates"}}}')}
+
+Read a file of that package (its bytes come from the local S3, with the user's temporary credentials):
+
+  ${curl('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"package_file_text","arguments":{"bucket":"quilt-example","package_name":"examples/wellplates","path":"data/summary.csv","max_bytes":400}}}')}
+
+Get a download link for it (plain HTTP GET on the link returns the file):
+
+  ${curl('{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"package_file_link","arguments":{"bucket":"quilt-example","package_name":"examples/wellplates","path":"data/summary.csv"}}}')}
+
+Query its tabulator table (the demo's Athena knows only this table and evaluates no SQL):
+
+  ${curl('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"athena_query","arguments":{"sql":"SELECT * FROM wellplates_summary LIMIT 5"}}}')}
 
 MCP Inspector (needs Node 22 or newer), from the command line:
 

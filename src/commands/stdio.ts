@@ -5,6 +5,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import { pino } from 'pino'
 import { loadLocalConfig } from '../config.js'
+import { dataClientsFor } from '../data/index.js'
 import { loggerOptions } from '../logger.js'
 import { buildMcpServer } from '../mcp/build-server.js'
 import { resolveLocalCredentials } from '../platform/quilt3-login.js'
@@ -18,7 +19,9 @@ Serves the gateway's tools to one local user over MCP stdio, for desktop MCP cli
 credentials are QUILT_CATALOG_TOKEN and QUILT_REGISTRY_URL (and optionally QUILT_CATALOG_URL) when
 set, else the login saved by the quilt3 client ("quilt3 config <catalog>" then "quilt3 login"), which
 is read and never written. stdout carries the protocol; logs go to stderr. MCP_GRAPHQL_TIMEOUT_MS,
-MCP_GRAPHQL_MUTATION_TIMEOUT_MS and LOG_LEVEL apply as for serve. Exits when stdin ends.`
+MCP_GRAPHQL_MUTATION_TIMEOUT_MS, LOG_LEVEL and the data-access variables (AWS_REGION,
+AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_ATHENA, MCP_ATHENA_TIMEOUT_MS) apply as for serve. Exits when
+stdin ends.`
 
 /**
  * The SDK's stdio transport, closed once stdin has ended and every request read before the end has
@@ -86,7 +89,7 @@ export async function stdio (args: string[], env: NodeJS.ProcessEnv = process.en
     expiresAt: credentials.expiresAt === undefined ? undefined : new Date(tenant.expiresAt * 1000).toISOString()
   }, 'serving MCP over stdio')
   const registries = new RegistryClients({ timeoutMs: config.graphqlTimeoutMs, mutationTimeoutMs: config.graphqlMutationTimeoutMs })
-  const server = buildMcpServer({ registries, log, tenant })
+  const server = buildMcpServer({ registries, data: dataClientsFor(config), log, tenant })
   server.onclose = () => { log.info('stdin ended; stopping') }
   await server.connect(new StdinBoundTransport())
 }

@@ -7,6 +7,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyBaseLogger } from 'fastify'
 import { z } from 'zod'
+import type { DataClients } from '../data/data-access.js'
 import type { RegistryClients } from '../platform/registry-client.js'
 import type { Tenant } from '../platform/tenant.js'
 import type { ToolContext } from '../tools/context.js'
@@ -16,6 +17,8 @@ import { VERSION } from '../version.js'
 
 export interface McpDeps {
   registries: RegistryClients
+  /** S3 and Athena clients and credentials, per tenant. */
+  data: DataClients
   log: FastifyBaseLogger
   /** Called after each tool call, for metrics. */
   observeTool?: (tool: string, outcome: 'ok' | 'error') => void
@@ -88,7 +91,7 @@ export function buildMcpServer (deps: McpDeps): Server {
   )
   const contextFor = (extra: { authInfo?: AuthInfo, signal: AbortSignal }): ToolContext => {
     const tenant = tenantOf(extra.authInfo, deps.tenant)
-    return { tenant, registry: deps.registries.for(tenant), log: deps.log, signal: extra.signal, notes: [] }
+    return { tenant, registry: deps.registries.for(tenant), data: deps.data.for(tenant, extra.signal), log: deps.log, signal: extra.signal, notes: [] }
   }
   /** Runs a tool call or resource read within the tenant's share of concurrent calls. */
   const admitted = async <T>(ctx: ToolContext, run: () => Promise<T>): Promise<T> => {

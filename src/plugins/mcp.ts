@@ -7,6 +7,7 @@ import { SlotRefusedError, TenantSlots } from '../limits/tenant-slots.js'
 import { authInfoFor, buildMcpServer } from '../mcp/build-server.js'
 import { ExchangeDeadlineError, ExchangeTransport } from '../mcp/exchange-transport.js'
 import { messageCount, parseMessages, serializeAnswers } from '../mcp/messages.js'
+import type { DataClients } from '../data/data-access.js'
 import type { RegistryClients } from '../platform/registry-client.js'
 import type { Tenant } from '../platform/tenant.js'
 
@@ -14,6 +15,7 @@ export interface McpPluginOptions {
   /** MCP_PATH and the catalog's /mcp/platform/mcp: one handler, one set of hooks and limits. */
   paths: readonly string[]
   registries: RegistryClients
+  data: DataClients
 }
 
 /** Clients that accept only an event stream get the answer as one SSE event; everyone else gets JSON. */
@@ -86,6 +88,7 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     // A fresh server and transport per request: nothing is shared between callers.
     const server = buildMcpServer({
       registries: opts.registries,
+      data: opts.data,
       log: request.log,
       observeTool: (tool, outcome) => { app.metrics.toolCalls.inc({ tool, outcome }) },
       admitCall: slots === undefined

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import { buildSchema, execute, GraphQLError, Kind, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql'
 import { z } from 'zod'
+import { SampleCredentials } from './credentials.js'
 import { demoTenants, type TenantData } from './data.js'
+import { withDataFields } from './data-resolvers.js'
 import { eraSdl, NEWEST_ERA, type Era } from './eras.js'
 import { createRootValue } from './resolvers.js'
 
@@ -41,6 +43,8 @@ export interface SampleRegistryOptions {
   secureSearch?: boolean
   /** Maps a catalog session token to the catalog token of its user's tenant (see session-tokens.ts). */
   sessionTokens?: (bearer: string) => string | undefined
+  /** Issues `/api/auth/get_credentials`; share one between registries that share a sample S3. */
+  credentials?: SampleCredentials
 }
 
 export interface SampleRegistry {
@@ -49,6 +53,7 @@ export interface SampleRegistry {
   requests: RecordedRequest[]
   tenants: Record<string, TenantData>
   era: Era
+  credentials: SampleCredentials
   close: () => Promise<void>
 }
 
@@ -124,12 +129,14 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
   const schema = schemaOf(era)
   const behaviour = { era, secureSearch: options.secureSearch ?? false }
   const requests: RecordedRequest[] = []
+  const credentials = options.credentials ?? new SampleCredentials()
   const closing = new AbortController()
   // Each delayed request listens on this signal; dozens at once are normal in load tests.
   setMaxListeners(0, closing.signal)
 
   async function answer (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { pathname } = new URL(req.url ?? '/', 'http://registry')
+    if (pathname === '/api/auth/get_credentials' && req.method === 'GET') return credentials.answer(req, res, tenants)
     if (pathname !== '/graphql') return send(res, 404, { message: 'Not found' })
     if (req.method !== 'POST') return send(res, 405, { message: 'Use POST' }, { allow: 'POST' })
     const text = await readBody(req)
@@ -169,7 +176,7 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
     const result = await execute({
       schema,
       document,
-      rootValue: createRootValue(tenant, behaviour),
+      rootValue: withDataFields(createRootValue(tenant, behaviour), tenant),
       variableValues: body.variables,
       operationName: body.operationName
     })
@@ -201,6 +208,7 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
     requests,
     tenants,
     era,
+    credentials,
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {
         closing.abort()

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import type { DataAccess } from '../data/data-access.js'
 import type { RegistryClient } from '../platform/registry-client.js'
 import type { Tenant } from '../platform/tenant.js'
 
@@ -6,6 +7,8 @@ import type { Tenant } from '../platform/tenant.js'
 export interface ToolContext {
   tenant: Tenant
   registry: RegistryClient
+  /** The caller's S3 and Athena, with their own role's temporary credentials. */
+  data: DataAccess
   log: FastifyBaseLogger
   /** Aborted when the client disconnects. Registry calls take the whole context (signal and notes). */
   signal: AbortSignal

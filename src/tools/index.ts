@@ -1,3 +1,4 @@
+import { athenaResources, athenaTools } from './athena.js'
 import { authResources, authTools } from './auth.js'
 import { browseTools } from './browse.js'
 import { bucketResources, bucketTools } from './buckets.js'
@@ -5,7 +6,10 @@ import { catalogUrlTools } from './catalog-url.js'
 import type { ResourceDefinition, ToolDefinition } from './define.js'
 import { diffTools } from './diff.js'
 import { mutationTools } from './mutations.js'
+import { objectTools } from './objects.js'
+import { packageFileTools } from './package-files.js'
 import { packageTools } from './packages.js'
+import { promoteTools } from './promote.js'
 import { searchSyntaxResource } from './search-syntax.js'
 import { searchTools } from './search.js'
 
@@ -18,11 +22,16 @@ export const tools: ToolDefinition[] = [
   ...diffTools,
   ...searchTools,
   ...mutationTools,
+  ...promoteTools,
+  ...objectTools,
+  ...packageFileTools,
+  ...athenaTools,
   ...catalogUrlTools
 ]
 
 export const resources: ResourceDefinition[] = [
   ...authResources,
   ...bucketResources,
-  searchSyntaxResource
+  searchSyntaxResource,
+  ...athenaResources
 ]

@@ -1,4 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { DataError } from '../data/errors.js'
+import { redactSecrets } from '../logger.js'
 import { registryFailureDetails } from '../platform/failure-details.js'
 import { RegistryError } from '../platform/registry-errors.js'
 import type { ToolContext } from './context.js'
@@ -31,6 +33,10 @@ export async function runTool (tool: string, ctx: ToolContext, body: () => Promi
     if (err instanceof ToolInputError) return errorResult(err.message)
     if (err instanceof RegistryError) {
       ctx.log[err.kind === 'cancelled' ? 'debug' : 'warn']({ tool, ...registryFailureDetails(err) }, 'registry call failed')
+      return errorResult(err.message)
+    }
+    if (err instanceof DataError) {
+      ctx.log[err.kind === 'cancelled' ? 'debug' : 'warn']({ tool, failure: err.kind, err: err.cause instanceof Error ? { type: err.cause.name, message: redactSecrets(err.cause.message.slice(0, 200)) } : undefined }, 'data access failed')
       return errorResult(err.message)
     }
     ctx.log.error({ tool, err }, 'tool failed')

@@ -32,6 +32,8 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
     requestTimeoutMs: 30_000,
     handlerTimeoutMs: 70_000,
     stacks: [],
+    dataRegion: 'us-east-1',
+    athenaTimeoutMs: 60_000,
     logLevel: 'info',
     ...overrides
   }

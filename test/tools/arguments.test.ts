@@ -15,8 +15,9 @@ const file = { logical_key: 'a.csv', s3_uri: 's3://quilt-example/a.csv' }
 
 t.test('the tool set is the contract of DESIGN.md', async (t) => {
   t.same(tools.map((tool) => tool.name).sort(), [
-    'auth_status', 'bucket_list', 'catalog_url', 'package_browse', 'package_create', 'package_delete', 'package_diff',
-    'package_info', 'package_update', 'packages_list', 'search_objects', 'search_packages'
+    'athena_query', 'auth_status', 'bucket_list', 'bucket_object_info', 'bucket_object_link', 'bucket_object_text', 'bucket_objects_list',
+    'catalog_url', 'package_browse', 'package_create', 'package_delete', 'package_diff', 'package_file_link', 'package_file_text',
+    'package_info', 'package_promote', 'package_update', 'packages_list', 'search_objects', 'search_packages', 'tabulator_tables_list'
   ])
   for (const tool of tools) {
     t.equal(tool.annotations.openWorldHint, false, `${tool.name}: closed world`)
@@ -25,7 +26,7 @@ t.test('the tool set is the contract of DESIGN.md', async (t) => {
     const { properties = {} } = z.toJSONSchema(tool.inputSchema, { io: 'input' }) as { properties?: Record<string, { description?: string }> }
     for (const [field, schema] of Object.entries(properties)) t.ok(schema.description, `${tool.name}.${field} is described`)
   }
-  const writes = ['package_create', 'package_update', 'package_delete']
+  const writes = ['package_create', 'package_update', 'package_delete', 'package_promote']
   for (const tool of tools) t.equal(tool.annotations.readOnlyHint, !writes.includes(tool.name), `${tool.name}: readOnlyHint`)
   t.match(tools.find((x) => x.name === 'package_delete')?.annotations, { destructiveHint: true })
   t.match(tools.find((x) => x.name === 'package_create')?.annotations, { destructiveHint: false })

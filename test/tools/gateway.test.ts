@@ -15,13 +15,13 @@ for (const era of ERAS) {
     const client = await connectClient(t, url, signToken({ registry_url: registry.url }))
 
     const { tools } = await client.listTools()
-    t.equal(tools.length, 12)
+    t.equal(tools.length, 21)
     const annotations = Object.fromEntries(tools.map((tool) => [tool.name, tool.annotations]))
     t.match(annotations.package_delete, { readOnlyHint: false, destructiveHint: true })
     t.match(annotations.package_diff, { readOnlyHint: true })
 
     const { resources } = await client.listResources()
-    t.same(resources.map((r) => r.uri), ['quilt://auth/status', 'quilt-platform://me', 'quilt://buckets', 'quilt-platform://buckets', 'quilt-platform://search_syntax'])
+    t.same(resources.map((r) => r.uri), ['quilt://auth/status', 'quilt-platform://me', 'quilt://buckets', 'quilt-platform://buckets', 'quilt-platform://search_syntax', 'quilt-platform://athena'])
     const textOf = async (uri: string) => {
       const content = (await client.readResource({ uri })).contents[0]
       return content !== undefined && 'text' in content ? content.text : ''

@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { pino } from 'pino'
 import t, { type Test } from 'tap'
+import { DataClients } from '../../src/data/data-access.js'
 import { CapabilityCache } from '../../src/platform/capabilities.js'
 import { createRegistryClient } from '../../src/platform/registry-client.js'
 import { tenantFromClaims, type Tenant } from '../../src/platform/tenant.js'
@@ -18,12 +19,18 @@ export interface HarnessOptions extends Omit<SampleRegistryOptions, 'port' | 'ho
   catalogToken?: string
   timeoutMs?: number
   mutationTimeoutMs?: number
+  /** S3 and Athena endpoints for the data tools; unset, a loopback address where nothing listens (never AWS). */
+  s3Endpoint?: string
+  athenaEndpoint?: string
+  athenaTimeoutMs?: number
 }
 
 export interface Harness {
   registry: SampleRegistry
   logs: LogSink
-  context: (catalogToken?: string) => ToolContext
+  /** The data clients every context shares, as one gateway process shares them between callers. */
+  data: DataClients
+  context: (catalogToken?: string, signal?: AbortSignal) => ToolContext
   /** A tool call as the MCP layer makes it: arguments through the tool's inputSchema, body through runTool. */
   call: (name: string, args?: Record<string, unknown>, catalogToken?: string) => Promise<CallToolResult>
   read: (uri: string) => Promise<CallToolResult>
@@ -35,20 +42,28 @@ export function tenantFor (registryUrl: string, catalogToken: string): Tenant {
   return tenant
 }
 
+/** Port 9 (discard) on loopback: nothing listens, so an unconfigured data tool fails fast and locally. */
+const NOWHERE = 'http://127.0.0.1:9'
+
 /**
  * Tools against the sample registry over real HTTP, without the gateway's HTTP layer: a ToolContext
  * built as the MCP route builds it, with the log captured.
  */
 export async function toolHarness (t: Test, options: HarnessOptions = {}): Promise<Harness> {
-  const { registryUrl, catalogToken = ACME_TOKEN, timeoutMs = 5000, mutationTimeoutMs = 10_000, ...registryOptions } = options
+  const {
+    registryUrl, catalogToken = ACME_TOKEN, timeoutMs = 5000, mutationTimeoutMs = 10_000,
+    s3Endpoint = NOWHERE, athenaEndpoint = NOWHERE, athenaTimeoutMs = 10_000, ...registryOptions
+  } = options
   const registry = await startFakeRegistry(t, registryOptions)
   const logs = new LogSink()
   const log = pino({ level: 'trace' }, logs)
+  const data = new DataClients({ region: 'us-east-1', s3Endpoint, athenaEndpoint, timeoutMs, athenaTimeoutMs })
+  t.teardown(() => { data.close() })
   // Its own capability cache: a later registry on a reused port must not inherit another era's.
   const capabilities = new CapabilityCache()
-  const context = (token = catalogToken): ToolContext => {
+  const context = (token = catalogToken, signal = new AbortController().signal): ToolContext => {
     const tenant = tenantFor(registryUrl ?? registry.url, token)
-    return { tenant, registry: createRegistryClient(tenant, { timeoutMs, mutationTimeoutMs, capabilities }), log, signal: new AbortController().signal, notes: [] }
+    return { tenant, registry: createRegistryClient(tenant, { timeoutMs, mutationTimeoutMs, capabilities }), data: data.for(tenant, signal), log, signal, notes: [] }
   }
   // Learnt up front (once per registry, as in the gateway), so a test sees only its tools' own calls.
   // A registry that fails this (a fault test) is asked again by the first tool call.
@@ -57,6 +72,7 @@ export async function toolHarness (t: Test, options: HarnessOptions = {}): Promi
   return {
     registry,
     logs,
+    data,
     context,
     async call (name, args = {}, token) {
       const tool = tools.find((candidate) => candidate.name === name)

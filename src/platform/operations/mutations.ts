@@ -31,22 +31,26 @@ export function entryFromFlatMap (logicalKey: string, entry: FlatMapEntry): Cons
   }
 }
 
+/** The success arm of a push (construct, promote): the new revision. */
+export const PUSH_SUCCESS_SELECTION = '... on PackagePushSuccess { revision { hash modified totalEntries totalBytes } }'
+export const PushSuccessArm = z.object({
+  __typename: z.literal('PackagePushSuccess'),
+  revision: z.object({ hash: z.string(), modified: z.string(), totalEntries: z.number().nullable(), totalBytes: z.number().nullable() })
+})
+
 export const packageConstructMutation = defineOperation<{ params: PushParams, src: { entries: ConstructEntry[] } }>()({
   name: 'PackageConstruct',
   kind: 'mutation',
   document: `mutation PackageConstruct($params: PackagePushParams!, $src: PackageConstructSource!) {
   packageConstruct(params: $params, src: $src) {
     __typename
-    ... on PackagePushSuccess { revision { hash modified totalEntries totalBytes } }
+    ${PUSH_SUCCESS_SELECTION}
     ${ERROR_ARMS}
   }
 }`,
   result: z.object({
     packageConstruct: z.discriminatedUnion('__typename', [
-      z.object({
-        __typename: z.literal('PackagePushSuccess'),
-        revision: z.object({ hash: z.string(), modified: z.string(), totalEntries: z.number().nullable(), totalBytes: z.number().nullable() })
-      }),
+      PushSuccessArm,
       InvalidInputArm,
       OperationErrorArm
     ])

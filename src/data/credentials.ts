@@ -1,0 +1,118 @@
+import { LRUCache } from 'lru-cache'
+import { z } from 'zod'
+import { keepAliveFetch } from '../platform/http-fetch.js'
+import type { Tenant } from '../platform/tenant.js'
+import { DataCancelledError, DataCredentialsError, DataUnavailableError, isAbortError } from './errors.js'
+
+/** Temporary AWS credentials for one caller's role, as the AWS SDK takes them. Never logged, never returned. */
+export interface AwsCredentials {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken: string
+  expiration: Date
+}
+
+/** What `GET <registry>/api/auth/get_credentials` answers (the catalog and quilt3 read the same). */
+const CredentialsResponse = z.object({
+  AccessKeyId: z.string().min(1),
+  SecretAccessKey: z.string().min(1),
+  SessionToken: z.string().min(1),
+  Expiration: z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const date = new Date(value)
+    if (Number.isNaN(date.getTime())) ctx.addIssue({ code: 'custom', message: 'Expiration is not a date' })
+    return date
+  })
+})
+
+/** Fresh credentials are fetched this long before they expire, so no call starts with nearly dead ones. */
+const REFRESH_MARGIN_MS = 5 * 60_000
+
+/** How long credentials may be served from the cache: until the margin, or half their life if shorter. */
+export function cacheTtlMs (expiration: Date, now = Date.now()): number {
+  const left = expiration.getTime() - now
+  return left > 2 * REFRESH_MARGIN_MS ? left - REFRESH_MARGIN_MS : Math.floor(left / 2)
+}
+
+export interface CredentialsOptions {
+  timeoutMs: number
+  /** Callers (user and stack) whose credentials are kept; the least recently used are dropped. */
+  max?: number
+}
+
+/**
+ * Each caller's temporary AWS credentials, fetched from their registry with their own bearer. One
+ * fetch at a time per caller (concurrent tool calls share it), cached per tenant key (registry and
+ * catalog token, so per user and stack) until shortly before they expire.
+ */
+export class CredentialsCache {
+  readonly #cache: LRUCache<string, AwsCredentials>
+  readonly #inFlight = new Map<string, Promise<AwsCredentials>>()
+  readonly #timeoutMs: number
+
+  constructor (options: CredentialsOptions) {
+    this.#timeoutMs = options.timeoutMs
+    this.#cache = new LRUCache({ max: options.max ?? 10_000 })
+  }
+
+  async get (tenant: Tenant, signal?: AbortSignal): Promise<AwsCredentials> {
+    const cached = this.#cache.get(tenant.key)
+    if (cached !== undefined) return cached
+    let pending = this.#inFlight.get(tenant.key)
+    if (pending === undefined) {
+      // Not tied to this caller's signal: a concurrent call of the same user shares the fetch.
+      pending = this.#fetch(tenant).finally(() => { this.#inFlight.delete(tenant.key) })
+      this.#inFlight.set(tenant.key, pending)
+    }
+    if (signal === undefined) return pending
+    signal.throwIfAborted()
+    return Promise.race([pending, new Promise<never>((_resolve, reject) => {
+      signal.addEventListener('abort', () => { reject(new DataCancelledError('The request was cancelled because the client went away.')) }, { once: true })
+    })])
+  }
+
+  /** Drops the cached credentials if they are still the ones AWS just rejected (a fresher set is kept). */
+  invalidate (tenant: Tenant, rejected: AwsCredentials): void {
+    if (this.#cache.get(tenant.key)?.accessKeyId === rejected.accessKeyId) this.#cache.delete(tenant.key)
+  }
+
+  get size (): number {
+    return this.#cache.size
+  }
+
+  async #fetch (tenant: Tenant): Promise<AwsCredentials> {
+    let response: Response
+    let body: string
+    try {
+      response = await keepAliveFetch(`${tenant.registryUrl}/api/auth/get_credentials`, {
+        method: 'GET',
+        headers: { authorization: `Bearer ${tenant.catalogToken}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(this.#timeoutMs)
+      })
+      body = await response.text()
+    } catch (err) {
+      if (isAbortError(err) || (err instanceof Error && err.name === 'TimeoutError')) {
+        throw new DataUnavailableError(`The Quilt catalog did not issue data-access credentials within ${this.#timeoutMs} ms. Try again later.`, { cause: err })
+      }
+      throw new DataUnavailableError('Could not reach the Quilt catalog for data-access credentials (network error). Try again later.', { cause: err })
+    }
+    if (response.status === 401 || response.status === 403) throw new DataCredentialsError(response.status)
+    if (!response.ok) {
+      throw new DataUnavailableError(`The Quilt catalog answered HTTP ${response.status} when asked for data-access credentials. Try again later.`)
+    }
+    let parsed: z.ZodSafeParseResult<z.output<typeof CredentialsResponse>>
+    try {
+      parsed = CredentialsResponse.safeParse(JSON.parse(body))
+    } catch {
+      parsed = CredentialsResponse.safeParse(undefined)
+    }
+    // The error names only the fields that failed, never their values (which are secrets).
+    if (!parsed.success) {
+      throw new DataUnavailableError(`The Quilt catalog answered the credentials request in an unexpected shape (${parsed.error.issues.map((i) => i.path.join('.') || 'body').join(', ')}). The gateway and the catalog may be on incompatible versions.`)
+    }
+    const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = parsed.data
+    const credentials = { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken, expiration: Expiration }
+    const ttl = cacheTtlMs(Expiration)
+    if (ttl > 0) this.#cache.set(tenant.key, credentials, { ttl })
+    return credentials
+  }
+}

@@ -1,0 +1,13 @@
+import type { LocalConfig } from '../config.js'
+import { DataClients } from './data-access.js'
+
+/** The data clients a gateway (or the stdio command) serves its callers with, from its configuration. */
+export function dataClientsFor (config: LocalConfig): DataClients {
+  return new DataClients({
+    region: config.dataRegion,
+    s3Endpoint: config.s3Endpoint,
+    athenaEndpoint: config.athenaEndpoint,
+    timeoutMs: config.graphqlTimeoutMs,
+    athenaTimeoutMs: config.athenaTimeoutMs
+  })
+}

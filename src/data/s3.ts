@@ -1,0 +1,161 @@
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3ServiceException } from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import type { DataAccess } from './data-access.js'
+import { DataAccessDeniedError, DataExpiredError, DataInputError, DataNotFoundError, DataUnavailableError, type DataError } from './errors.js'
+import { formatS3Uri, type S3Location } from './s3-location.js'
+
+/** Longest a presigned link may live (the tool's own limit; the credentials may end it sooner). */
+export const MAX_LINK_SECONDS = 3600
+
+// HEAD answers carry no body, so the SDK names their errors after the status only.
+const EXPIRED = new Set(['ExpiredToken', 'TokenRefreshRequired', 'RequestExpired'])
+const DENIED = new Set(['AccessDenied', 'Forbidden', 'AllAccessDisabled', 'InvalidAccessKeyId', 'InvalidToken', 'SignatureDoesNotMatch', 'AccountProblem'])
+const MISSING = new Set(['NoSuchKey', 'NoSuchBucket', 'NoSuchVersion', 'NotFound'])
+
+/** What an S3 failure means for the caller, for the object or bucket it concerned. */
+function s3Failure (what: string) {
+  return (err: unknown): DataError | 'expired' => {
+    if (!(err instanceof S3ServiceException)) {
+      return new DataUnavailableError(`Could not reach S3 for ${what} (network error). Try again later.`, { cause: err })
+    }
+    const status = err.$metadata.httpStatusCode
+    if (EXPIRED.has(err.name) || (status === 400 && (err.name === 'BadRequest' || err.name === 'Unknown'))) return 'expired'
+    if (DENIED.has(err.name) || status === 403) {
+      return new DataAccessDeniedError(`Access denied to ${what}: your role in this catalog may not read it. Check the bucket with bucket_list, or ask a catalog administrator for access.`, { cause: err })
+    }
+    if (MISSING.has(err.name) || status === 404) {
+      const noun = err.name === 'NoSuchBucket' ? 'bucket' : err.name === 'NoSuchVersion' ? 'version' : 'object'
+      return new DataNotFoundError(`No such ${noun}: ${what}. Check the key with bucket_objects_list (keys are case-sensitive).`, { cause: err })
+    }
+    if (err.name === 'InvalidRange') return new DataInputError(`The offset is past the end of ${what}.`, { cause: err })
+    return new DataUnavailableError(`S3 answered ${err.name} (HTTP ${status ?? '?'}) for ${what}. Try again later.`, { cause: err })
+  }
+}
+
+export interface ObjectListing {
+  folders: string[]
+  objects: Array<{ key: string, size: number, modified: string | null, storage_class: string | null }>
+  /** Continuation token for the next page, or null on the last one. */
+  cursor: string | null
+}
+
+export async function listObjects (access: DataAccess, args: { bucket: string, prefix: string, limit: number, cursor?: string }): Promise<ObjectListing> {
+  const where = `s3://${args.bucket}/${args.prefix}`
+  const page = await access.s3(access.options.region, s3Failure(where), (client) => client.send(new ListObjectsV2Command({
+    Bucket: args.bucket, Prefix: args.prefix === '' ? undefined : args.prefix, Delimiter: '/', MaxKeys: args.limit, ContinuationToken: args.cursor
+  }), { abortSignal: access.callSignal() }))
+  return {
+    folders: (page.CommonPrefixes ?? []).flatMap((p) => p.Prefix === undefined ? [] : [p.Prefix]),
+    objects: (page.Contents ?? []).flatMap((o) => o.Key === undefined
+      ? []
+      : [{ key: o.Key, size: o.Size ?? 0, modified: o.LastModified?.toISOString() ?? null, storage_class: o.StorageClass ?? null }]),
+    cursor: page.IsTruncated === true ? page.NextContinuationToken ?? null : null
+  }
+}
+
+export interface ObjectInfo {
+  size: number
+  content_type: string | null
+  content_encoding: string | null
+  modified: string | null
+  etag: string | null
+  version_id: string | null
+  storage_class: string | null
+  metadata: Record<string, string>
+}
+
+export async function headObject (access: DataAccess, location: S3Location): Promise<ObjectInfo> {
+  const head = await access.s3(access.options.region, s3Failure(formatS3Uri(location)), (client) => client.send(new HeadObjectCommand({
+    Bucket: location.bucket, Key: location.key, VersionId: location.versionId
+  }), { abortSignal: access.callSignal() }))
+  return {
+    size: head.ContentLength ?? 0,
+    content_type: head.ContentType ?? null,
+    content_encoding: head.ContentEncoding ?? null,
+    modified: head.LastModified?.toISOString() ?? null,
+    etag: head.ETag ?? null,
+    version_id: head.VersionId ?? null,
+    storage_class: head.StorageClass ?? null,
+    metadata: head.Metadata ?? {}
+  }
+}
+
+export interface ObjectRange {
+  bytes: Buffer
+  /** Size of the whole object. */
+  size: number
+  contentType: string | null
+  contentEncoding: string | null
+}
+
+/** Reads at most `max` bytes of a body, even from a server that ignored the Range header. */
+async function readAtMost (body: AsyncIterable<Uint8Array> | undefined, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  if (body === undefined) return Buffer.alloc(0)
+  for await (const chunk of body) {
+    chunks.push(Buffer.from(chunk))
+    size += chunk.length
+    if (size >= max) break
+  }
+  return Buffer.concat(chunks).subarray(0, max)
+}
+
+/** Bytes [offset, offset + length) of an object (fewer at its end). */
+export async function readRange (access: DataAccess, location: S3Location, offset: number, length: number): Promise<ObjectRange> {
+  const where = formatS3Uri(location)
+  return access.s3(access.options.region, s3Failure(where), async (client) => {
+    const signal = access.callSignal()
+    const object = await client.send(new GetObjectCommand({
+      Bucket: location.bucket, Key: location.key, VersionId: location.versionId, Range: `bytes=${offset}-${offset + length - 1}`
+    }), { abortSignal: signal })
+    const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1]
+    const bytes = await readAtMost(object.Body as AsyncIterable<Uint8Array> | undefined, length)
+    return {
+      bytes,
+      size: total === undefined ? offset + (object.ContentLength ?? bytes.length) : Number(total),
+      contentType: object.ContentType ?? null,
+      contentEncoding: object.ContentEncoding ?? null
+    }
+  })
+}
+
+/** The bucket's region, learnt once per caller and bucket (a presigned link must be signed for it). */
+async function bucketRegion (access: DataAccess, bucket: string): Promise<string> {
+  const key = `${access.tenant.key}|${bucket}`
+  const known = access.pool.bucketRegions.get(key)
+  if (known !== undefined) return known
+  let region: string
+  try {
+    const head = await access.s3(access.options.region, s3Failure(`s3://${bucket}`), (client) =>
+      client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: access.callSignal() }))
+    region = head.BucketRegion ?? access.options.region
+  } catch (err) {
+    // A role may read objects without s3:ListBucket (which HeadBucket needs): sign for the default region then.
+    if (err instanceof DataAccessDeniedError) return access.options.region
+    throw err
+  }
+  access.pool.bucketRegions.set(key, region)
+  return region
+}
+
+export interface PresignedLink {
+  url: string
+  expires_at: string
+  expires_in: number
+}
+
+/**
+ * A presigned GET for an object that exists (checked first, so nobody is handed a dead link). The
+ * link lives `expiresIn` seconds at most, and never past the caller's credentials, which sign it.
+ */
+export async function presignGet (access: DataAccess, location: S3Location, expiresIn: number): Promise<PresignedLink & { info: ObjectInfo }> {
+  const info = await headObject(access, location)
+  const region = await bucketRegion(access, location.bucket)
+  return access.s3(region, s3Failure(formatS3Uri(location)), async (client, credentials) => {
+    const lifetime = Math.min(expiresIn, Math.floor((credentials.expiration.getTime() - Date.now()) / 1000))
+    if (lifetime < 1) throw new DataExpiredError()
+    const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId }), { expiresIn: lifetime })
+    return { url, expires_in: lifetime, expires_at: new Date(Date.now() + lifetime * 1000).toISOString(), info }
+  })
+}

@@ -1,0 +1,93 @@
+import type { BucketData, TenantData } from './data.js'
+import type { createRootValue } from './resolvers.js'
+
+type RootValue = ReturnType<typeof createRootValue>
+
+/**
+ * Tabulator tables per bucket: the YAML config the catalog stores for each (a schema, and which
+ * package files make up the table). Also what the sample Athena answers queries about.
+ */
+export const SAMPLE_TABULATOR_TABLES: Record<string, Array<{ name: string, config: string }>> = {
+  'quilt-example': [{
+    name: 'wellplates_summary',
+    config: [
+      'schema:',
+      '- name: plate',
+      '  type: STRING',
+      '- name: well',
+      '  type: STRING',
+      '- name: cell_count',
+      '  type: INT',
+      '- name: mean_intensity',
+      '  type: FLOAT',
+      'source:',
+      '  type: quilt-packages',
+      '  package_name: ^examples/(?<study>wellplates)$',
+      '  logical_key: data/summary\\.csv$',
+      'parser:',
+      '  format: csv',
+      '  delimiter: ","',
+      '  header: true',
+      ''
+    ].join('\n')
+  }]
+}
+
+/**
+ * Buckets whose workflow config lists successors: packages there may be promoted (pushed) only to
+ * these buckets. A bucket without an entry here has no successor rule.
+ */
+export const SAMPLE_SUCCESSORS: Record<string, string[]> = {
+  'quilt-example': ['cellpainting-data']
+}
+
+const FULL_HASH = /^[0-9a-f]{64}$/
+
+const bucketView = (bucket: BucketData) => ({ ...bucket, tabulatorTables: SAMPLE_TABULATOR_TABLES[bucket.name] ?? [] })
+
+interface PromoteArgs {
+  params: { bucket: string, name: string, message?: string | null, userMeta?: unknown, workflow?: string | null }
+  src: { bucket: string, name: string, hash: string }
+  destPrefix?: string | null
+}
+
+/**
+ * `packagePromote`, strict like the registry: a full hash only, and the source bucket's workflow
+ * successors apply. The new revision keeps the source's physical keys (the real registry copies the
+ * objects into the destination bucket; the sample registry cannot write to S3).
+ */
+function packagePromote (tenant: TenantData, root: RootValue, { params, src }: PromoteArgs) {
+  if (!FULL_HASH.test(src.hash)) {
+    return { __typename: 'InvalidInput', errors: [{ path: 'src.hash', name: 'ValidationError', message: 'hash must be a full 64-character top hash', context: null }] }
+  }
+  const source = tenant.packages.find((p) => p.bucket === src.bucket && p.name === src.name)
+  const revision = source?.revisions.find((r) => r.hash === src.hash)
+  if (revision === undefined) {
+    return { __typename: 'OperationError', name: 'PackageNotFound', message: `Package ${src.bucket}/${src.name}@${src.hash} not found`, context: null }
+  }
+  const successors = SAMPLE_SUCCESSORS[src.bucket]
+  if (successors !== undefined && !successors.includes(params.bucket)) {
+    return {
+      __typename: 'InvalidInput',
+      errors: [{ path: 'params.bucket', name: 'InvalidSuccessor', message: `s3://${params.bucket} is not a successor of s3://${src.bucket}`, context: null }]
+    }
+  }
+  const entries = revision.entries.map(({ logicalKey, physicalKey, size, hash, meta }) => ({ logicalKey, physicalKey, size, hash, meta }))
+  return root.packageConstruct({ params, src: { entries } })
+}
+
+/**
+ * The registry's root fields plus those of data access: bucket configs carry their tabulator tables
+ * (whichever buckets the registry's rules show), and packagePromote.
+ */
+export function withDataFields (root: RootValue, tenant: TenantData) {
+  return {
+    ...root,
+    bucketConfigs: () => root.bucketConfigs().map(bucketView),
+    bucketConfig: ({ name }: { name: string }) => {
+      const bucket = root.bucketConfig({ name })
+      return bucket === null ? null : bucketView(bucket)
+    },
+    packagePromote: (args: PromoteArgs) => packagePromote(tenant, root, args)
+  }
+}
