@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { loadConfig } from '../config.js'
 import { ACME_TOKEN } from '../sample-registry/data.js'
-import { startSampleAthena } from '../sample-registry/sample-athena.js'
-import { startSampleS3 } from '../sample-registry/sample-s3.js'
 import { startSampleRegistry, type SampleRegistry } from '../sample-registry/server.js'
 import { startServer } from '../server.js'
 import { signHs256 } from '../token.js'
@@ -58,6 +56,8 @@ export async function startDemo (options: { port: number, host: string, registry
   const registry = await startSampleRegistry({ port: options.registryPort, host: '127.0.0.1' })
     .catch((err: unknown) => { throw explainListenError(err, '--registry-port', options.registryPort) })
   // The user's data: a local S3 (s3rver, temp directory) and Athena, taking the registry's credentials.
+  // Loaded here, not at the top: every other command would otherwise pay for s3rver at start-up.
+  const [{ startSampleS3 }, { startSampleAthena }] = await Promise.all([import('../sample-registry/sample-s3.js'), import('../sample-registry/sample-athena.js')])
   const s3 = await startSampleS3({ tenants: registry.tenants, credentials: [registry.credentials] })
   const athena = await startSampleAthena({ credentials: [registry.credentials] })
   const closeData = () => Promise.all([s3.close(), athena.close()])
