@@ -6,6 +6,9 @@ import { startFakeRegistry } from './helpers/fake-registry.js'
 import { rpc } from './helpers/mcp-client.js'
 import { signToken } from './helpers/tokens.js'
 
+// No load shedding: these tests are about answers and logs, not about a busy machine's event loop.
+const steady = { maxEventLoopDelayMs: 0 }
+
 // A catalog token as real stacks issue them: the registry's own JWT.
 const catalogJwt = signHs256({ id: 'user-7', uuid: '2f0b7c1e-0d7a-4c1a-9d7e-5b1f3c2a9e11', exp: Math.floor(Date.now() / 1000) + 3600 }, 'registry-secret-registry-secret-000')
 // And an opaque one (an API key): a long run of token alphabet.
@@ -14,7 +17,7 @@ const opaqueToken = 'qk_Live_7Hc9xY2mZq4Lw8Rt1Vb6Ns3Jd5Kf0Gp'
 const toolsCall = (name: string) => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: {} } })
 
 t.test('a JWT in the query string never reaches the request log', async (t) => {
-  const { url, logs } = await startGateway(t)
+  const { url, logs } = await startGateway(t, steady)
   const jwt = signToken({ catalog_token: catalogJwt })
   const res = await fetch(`${url}/mcp?access_token=${jwt}&x=1`, {
     method: 'POST',
@@ -39,7 +42,7 @@ t.test('a registry that echoes Authorization in its error body: status and Graph
         ? { status: 500, body: `<html>upstream error; your request had Authorization: ${request.authorization ?? ''}</html>` }
         : { graphqlErrors: [{ message: `token ${request.token ?? ''} is not allowed here (Authorization: ${request.authorization ?? ''})` }] }
     })
-    const { url, logs } = await startGateway(t)
+    const { url, logs } = await startGateway(t, steady)
     const jwt = signToken({ catalog_token: catalogToken, registry_url: registry.url })
     for (const tool of ['bucket_list', 'auth_status']) {
       const res = await rpc(url, toolsCall(tool), { authorization: `Bearer ${jwt}` })

@@ -92,7 +92,7 @@ t.test('demo: --help and bad flags', async (t) => {
 
 t.test('demo: honours the environment, so a catalog on another origin can try it', async (t) => {
   const catalog = 'https://catalog.example.com'
-  const demo = startCli(t, ['demo'], { PORT: '0', MCP_CORS_ORIGINS: catalog, MCP_PATH: '/quilt/mcp', LOG_LEVEL: 'silent', MCP_RATE_LIMIT_MAX: '', MCP_ALLOWED_REGISTRY_HOSTS: 'elsewhere.example.com', MCP_MAX_TOKEN_LIFETIME_SECONDS: '1800' })
+  const demo = startCli(t, ['demo'], { PORT: '0', MCP_CORS_ORIGINS: catalog, MCP_PATH: '/quilt/mcp', LOG_LEVEL: 'silent', MCP_RATE_LIMIT_MAX: '', MCP_ALLOWED_REGISTRY_HOSTS: 'elsewhere.example.com', MCP_MAX_TOKEN_LIFETIME_SECONDS: '1800', MCP_MAX_EVENT_LOOP_DELAY_MS: '0' })
   await demo.waitForStdout(/Press Ctrl-C to stop\./)
   const mcpUrl = /demo on (http:\/\/127\.0\.0\.1:\d+\/quilt\/mcp)/.exec(demo.stdout())?.[1]
   const token = /^ {2}export TOKEN=(\S+)$/m.exec(demo.stdout())?.[1]

@@ -5,10 +5,13 @@ import { ACME_TOKEN, startFakeRegistry } from '../helpers/fake-registry.js'
 import { rpc } from '../helpers/mcp-client.js'
 import { signToken } from '../helpers/tokens.js'
 
+// No load shedding: these tests are about answers and logs, not about a busy machine's event loop.
+const steady = { maxEventLoopDelayMs: 0 }
+
 const auth = () => ({ authorization: `Bearer ${signToken()}` })
 
 t.test('resources/templates/list answers an empty list, not "method not found"', async (t) => {
-  const { url } = await startGateway(t)
+  const { url } = await startGateway(t, steady)
   const res = await rpc(url, { jsonrpc: '2.0', id: 1, method: 'resources/templates/list' }, auth())
   t.equal(res.status, 200)
   t.same(await res.json(), { jsonrpc: '2.0', id: 1, result: { resourceTemplates: [] } })
@@ -28,7 +31,7 @@ function rawPost (url: string, headers: Record<string, string>, body: string): P
 }
 
 t.test('a body without Content-Type (or another type) gets a JSON 415 that says what to send and what came', async (t) => {
-  const { url } = await startGateway(t)
+  const { url } = await startGateway(t, steady)
   const ping = '{"jsonrpc":"2.0","id":1,"method":"ping"}'
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{}, /Content-Type: application\/json.*Got no Content-Type\./],
@@ -43,7 +46,7 @@ t.test('a body without Content-Type (or another type) gets a JSON 415 that says 
 })
 
 t.test('tools/list shows package metadata as a JSON-Schema object, not {}', async (t) => {
-  const { url } = await startGateway(t)
+  const { url } = await startGateway(t, steady)
   const res = await rpc(url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, auth())
   const { result } = await res.json() as { result: { tools: Array<{ name: string, inputSchema: { properties: Record<string, unknown> } }> } }
   for (const name of ['package_create', 'package_update']) {
@@ -54,7 +57,7 @@ t.test('tools/list shows package metadata as a JSON-Schema object, not {}', asyn
 
 t.test('a registry_url pasted with its /graphql path reaches the registry, not a 404', async (t) => {
   const registry = await startFakeRegistry(t)
-  const { url } = await startGateway(t)
+  const { url } = await startGateway(t, steady)
   const token = signToken({ catalog_token: ACME_TOKEN, registry_url: `${registry.url}/graphql` })
   const res = await rpc(url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'auth_status', arguments: {} } }, { authorization: `Bearer ${token}` })
   const { result } = await res.json() as { result: { isError?: boolean, structuredContent?: { token?: { registry_url?: string } } } }

@@ -67,7 +67,8 @@ function inspectorLikeProvider (): OAuthClientProvider & { redirected: URL[] } {
 }
 
 t.test('an SDK client with an OAuth provider (the MCP Inspector) and a bad token ends on the gateway\'s words, without a redirect', async (t) => {
-  const { url, logs } = await startGateway(t)
+  // No load shedding: a 503 on a busy machine would end the flow before its 401.
+  const { url, logs } = await startGateway(t, { maxEventLoopDelayMs: 0 })
   const provider = inspectorLikeProvider()
   const client = new Client({ name: 'inspector-like', version: '1.0.0' })
   const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
