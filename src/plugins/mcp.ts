@@ -4,6 +4,7 @@ import underPressure from '@fastify/under-pressure'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { GatewayError } from '../errors.js'
+import { auditLogger, traceIdOf } from '../mcp/audit.js'
 import { authInfoFor, buildMcpServer } from '../mcp/build-server.js'
 import { ExchangeTransport } from '../mcp/exchange-transport.js'
 import type { RegistryClients } from '../platform/registry-client.js'
@@ -107,7 +108,8 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     const server = buildMcpServer({
       registries: opts.registries,
       log: request.log,
-      observeTool: (tool, outcome) => { app.metrics.toolCalls.inc({ tool, outcome }) }
+      observeTool: (tool, outcome) => { app.metrics.toolCalls.inc({ tool, outcome }) },
+      audit: { log: auditLogger(request.log), clientTraceId: traceIdOf(request.headers.traceparent) }
     })
     const transport = new ExchangeTransport()
     await server.connect(transport)
