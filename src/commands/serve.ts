@@ -1,5 +1,6 @@
 import { loadConfig } from '../config.js'
 import { startServer } from '../server.js'
+import { startTracing } from '../telemetry/tracing.js'
 import { parseCommand } from './flags.js'
 
 export const SERVE_USAGE = `Usage: quilt-mcp-gateway serve
@@ -9,5 +10,8 @@ Runs the MCP gateway over HTTP. Configuration comes from the environment (see RE
 
 export async function serve (args: string[]): Promise<void> {
   if (parseCommand(args, {}, SERVE_USAGE) === undefined) return
-  await startServer(loadConfig())
+  const config = loadConfig()
+  // Before the app exists: @fastify/otel attaches to Fastify instances as they are created.
+  await startTracing()
+  await startServer(config)
 }

@@ -1,6 +1,7 @@
 import { ClientError, GraphQLClient, type RequestOptions } from 'graphql-request'
 import { LRUCache } from 'lru-cache'
 import type { z } from 'zod'
+import { endSpan, startClientSpan, withinSpan } from '../telemetry/spans.js'
 import { keepAliveFetch } from './http-fetch.js'
 import {
   RegistryAuthError, RegistryCancelledError, RegistryError, RegistryQueryError, RegistryTimeoutError, RegistryUnavailableError
@@ -73,19 +74,21 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
     headers: { authorization: `Bearer ${tenant.catalogToken}` },
     fetch: keepAliveFetch
   })
+  const registryHost = new URL(tenant.registryUrl).host
   return {
     async execute<V extends Variables, T> (op: Operation<V, T>, variables: V, signal?: AbortSignal): Promise<T> {
       const timeoutMs = op.kind === 'mutation' ? options.mutationTimeoutMs : options.timeoutMs
       const timeout = AbortSignal.timeout(timeoutMs)
       const started = process.hrtime.bigint()
       let outcome: CallOutcome = 'ok'
+      const span = startClientSpan(`graphql ${op.name}`, { 'graphql.operation.name': op.name, 'graphql.operation.type': op.kind, 'server.address': registryHost })
       try {
         const request: RequestOptions<Variables> = {
           document: op.document,
           variables,
           signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal])
         }
-        const data: unknown = await client.request(request)
+        const data: unknown = await withinSpan(span, () => client.request(request))
         const parsed = op.result.safeParse(data)
         if (!parsed.success) {
           throw new RegistryUnavailableError(`The Quilt registry answered ${op.name} in an unexpected shape; the gateway and the registry may be on incompatible versions.`, { cause: parsed.error })
@@ -96,6 +99,7 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
         outcome = failure.kind
         throw failure
       } finally {
+        endSpan(span, outcome)
         options.observe?.(op.name, outcome, Number(process.hrtime.bigint() - started) / 1e9)
       }
     }

@@ -9,6 +9,7 @@ import { authInfoFor, buildMcpServer } from '../mcp/build-server.js'
 import { ExchangeTransport } from '../mcp/exchange-transport.js'
 import type { RegistryClients } from '../platform/registry-client.js'
 import type { Tenant } from '../platform/tenant.js'
+import { mcpSpanAttributes, inSpan } from '../telemetry/spans.js'
 
 export interface McpPluginOptions {
   path: string
@@ -118,7 +119,7 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     reply.raw.once('close', onClose)
     // Once every request is answered the server holds no timers or handlers, so it is left to the
     // garbage collector: closing would only build a ConnectionClosed error and abort signals nobody reads.
-    const answers = await transport.exchange(messages, authInfoFor(tenant))
+    const answers = await inSpan(...mcpSpanAttributes(messages), () => transport.exchange(messages, authInfoFor(tenant)))
     if (answers.length === 0) return reply.code(202).send()
     const payload = batch ? answers : answers[0]
     if (wantsEventStream(request.headers.accept)) {

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { RegistryError } from '../platform/registry-errors.js'
+import { inSpan } from '../telemetry/spans.js'
 import type { ToolContext } from './context.js'
 
 /** What a tool hands back: a short text for humans/models plus the same data, structured. */
@@ -15,12 +16,18 @@ export function errorResult (text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] }
 }
 
+/** Runs a tool body (see runToolBody) inside an `execute_tool <name>` span, the GenAI convention's name. */
+export function runTool (tool: string, ctx: ToolContext, body: () => Promise<ToolOutput>): Promise<CallToolResult> {
+  const attributes = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': tool }
+  return inSpan(`execute_tool ${tool}`, attributes, () => runToolBody(tool, ctx, body), (result) => result.isError === true ? 'error' : 'ok')
+}
+
 /**
  * Runs a tool body and converts its outcome into a CallToolResult. Known failures become `isError`
  * results the model can act on; anything else is logged and reported generically, so an exception's
  * internals (URLs, stack, upstream bodies) never reach the client.
  */
-export async function runTool (tool: string, ctx: ToolContext, body: () => Promise<ToolOutput>): Promise<CallToolResult> {
+async function runToolBody (tool: string, ctx: ToolContext, body: () => Promise<ToolOutput>): Promise<CallToolResult> {
   try {
     const output = await body()
     return { content: [{ type: 'text', text: output.text }], structuredContent: output.data }

@@ -1,0 +1,69 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api'
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import { VERSION } from '../version.js'
+
+/**
+ * Spans for the gateway's own work (MCP exchange, tool, registry GraphQL call, SSM read), on top of
+ * @fastify/otel's server span. Off unless src/telemetry/tracing.ts started an SDK: every helper then
+ * returns at its first line, so an untraced gateway pays one boolean check per call, not a no-op span.
+ */
+let enabled = false
+
+export function enableSpans (): void {
+  enabled = true
+}
+
+const tracer = () => trace.getTracer('quilt-mcp-gateway', VERSION)
+
+/** A span for an outgoing call (not yet active; see withinSpan), or undefined when tracing is off. */
+export function startClientSpan (name: string, attributes: Attributes): Span | undefined {
+  return enabled ? tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes }) : undefined
+}
+
+/** Runs fn with span as the active span, so nested spans and the traceparent header descend from it. */
+export function withinSpan<T> (span: Span | undefined, fn: () => Promise<T>): Promise<T> {
+  return span === undefined ? fn() : context.with(trace.setSpan(context.active(), span), fn)
+}
+
+/** Ends a span with the call's outcome ("ok" or a failure kind) as attribute and status. */
+export function endSpan (span: Span | undefined, outcome: string): void {
+  if (span === undefined) return
+  span.setAttribute('quilt.outcome', outcome)
+  if (outcome !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome })
+  span.end()
+}
+
+/**
+ * Runs fn inside a new active span; outcomeOf names the outcome of a value that is a failure without
+ * being an exception (a tool's isError result). A thrown error ends the span as "exception".
+ */
+export async function inSpan<T> (name: string, attributes: Attributes, fn: () => Promise<T>, outcomeOf: (value: T) => string = () => 'ok'): Promise<T> {
+  if (!enabled) return fn()
+  const span = tracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes })
+  try {
+    const value = await withinSpan(span, fn)
+    endSpan(span, outcomeOf(value))
+    return value
+  } catch (err) {
+    if (err instanceof Error) span.recordException(err)
+    endSpan(span, 'exception')
+    throw err
+  }
+}
+
+/** Adds traceparent (and tracestate) for the active span to outgoing headers. */
+export function injectTraceHeaders (headers: Record<string, string>): void {
+  if (enabled) propagation.inject(context.active(), headers)
+}
+
+/**
+ * Name and attributes of the span of one MCP exchange (one POST): "tools/call package_browse" as the
+ * MCP semantic conventions name it ("{method} {target}"), or "batch" for several messages.
+ */
+export function mcpSpanAttributes (messages: readonly JSONRPCMessage[]): [string, Attributes] {
+  const methods = messages.map((message) => 'method' in message ? message.method : undefined).filter((method) => method !== undefined)
+  const first = messages[0]
+  const target = messages.length === 1 && first !== undefined && 'method' in first && first.method === 'tools/call' && typeof first.params?.name === 'string' ? first.params.name : undefined
+  const name = messages.length > 1 ? 'batch' : `${methods[0] ?? 'response'}${target === undefined ? '' : ` ${target}`}`
+  return [name, { 'mcp.method.name': methods.join(','), ...(target === undefined ? {} : { 'gen_ai.tool.name': target }), 'jsonrpc.batch_size': messages.length }]
+}
