@@ -81,7 +81,7 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
       const timeout = AbortSignal.timeout(timeoutMs)
       const started = process.hrtime.bigint()
       let outcome: CallOutcome = 'ok'
-      const span = startClientSpan(`graphql ${op.name}`, { 'graphql.operation.name': op.name, 'graphql.operation.type': op.kind, 'server.address': registryHost })
+      const span = startClientSpan(() => [`graphql ${op.name}`, { 'graphql.operation.name': op.name, 'graphql.operation.type': op.kind, 'server.address': registryHost }])
       try {
         const request: RequestOptions<Variables> = {
           document: op.document,

@@ -9,7 +9,8 @@ import { authInfoFor, buildMcpServer } from '../mcp/build-server.js'
 import { ExchangeTransport } from '../mcp/exchange-transport.js'
 import type { RegistryClients } from '../platform/registry-client.js'
 import type { Tenant } from '../platform/tenant.js'
-import { mcpSpanAttributes, inSpan } from '../telemetry/spans.js'
+import { sharedRateLimitStore } from './rate-limit-store.js'
+import { describeMcpExchange, inSpan } from '../telemetry/spans.js'
 
 export interface McpPluginOptions {
   path: string
@@ -84,8 +85,10 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     await app.register(rateLimit, {
       max: rateLimitMax,
       timeWindow: rateLimitWindowSeconds * 1000,
+      // Shared by every replica through Redis when MCP_RATE_LIMIT_REDIS_URL is set.
+      store: await sharedRateLimitStore(app),
       // preParsing: after authentication (onRequest), so the key is the verified tenant, and before
-      // the body is read, so a tenant over its limit costs no parsing. The count lives in this replica.
+      // the body is read, so a tenant over its limit costs no parsing.
       hook: 'preParsing',
       keyGenerator: (request) => rateLimitKey(request.tenant),
       errorResponseBuilder: (_request, context) => new GatewayError('rate_limited', {
@@ -119,7 +122,7 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     reply.raw.once('close', onClose)
     // Once every request is answered the server holds no timers or handlers, so it is left to the
     // garbage collector: closing would only build a ConnectionClosed error and abort signals nobody reads.
-    const answers = await inSpan(...mcpSpanAttributes(messages), () => transport.exchange(messages, authInfoFor(tenant)))
+    const answers = await inSpan(() => describeMcpExchange(messages), () => transport.exchange(messages, authInfoFor(tenant)))
     if (answers.length === 0) return reply.code(202).send()
     const payload = batch ? answers : answers[0]
     if (wantsEventStream(request.headers.accept)) {

@@ -15,9 +15,14 @@ export function enableSpans (): void {
 
 const tracer = () => trace.getTracer('quilt-mcp-gateway', VERSION)
 
+/** A span's name and attributes, built only when tracing is on (describe callbacks below). */
+export type SpanDescription = [name: string, attributes: Attributes]
+
 /** A span for an outgoing call (not yet active; see withinSpan), or undefined when tracing is off. */
-export function startClientSpan (name: string, attributes: Attributes): Span | undefined {
-  return enabled ? tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes }) : undefined
+export function startClientSpan (describe: () => SpanDescription): Span | undefined {
+  if (!enabled) return undefined
+  const [name, attributes] = describe()
+  return tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes })
 }
 
 /** Runs fn with span as the active span, so nested spans and the traceparent header descend from it. */
@@ -37,8 +42,9 @@ export function endSpan (span: Span | undefined, outcome: string): void {
  * Runs fn inside a new active span; outcomeOf names the outcome of a value that is a failure without
  * being an exception (a tool's isError result). A thrown error ends the span as "exception".
  */
-export async function inSpan<T> (name: string, attributes: Attributes, fn: () => Promise<T>, outcomeOf: (value: T) => string = () => 'ok'): Promise<T> {
+export async function inSpan<T> (describe: () => SpanDescription, fn: () => Promise<T>, outcomeOf: (value: T) => string = () => 'ok'): Promise<T> {
   if (!enabled) return fn()
+  const [name, attributes] = describe()
   const span = tracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes })
   try {
     const value = await withinSpan(span, fn)
@@ -60,7 +66,7 @@ export function injectTraceHeaders (headers: Record<string, string>): void {
  * Name and attributes of the span of one MCP exchange (one POST): "tools/call package_browse" as the
  * MCP semantic conventions name it ("{method} {target}"), or "batch" for several messages.
  */
-export function mcpSpanAttributes (messages: readonly JSONRPCMessage[]): [string, Attributes] {
+export function describeMcpExchange (messages: readonly JSONRPCMessage[]): SpanDescription {
   const methods = messages.map((message) => 'method' in message ? message.method : undefined).filter((method) => method !== undefined)
   const first = messages[0]
   const target = messages.length === 1 && first !== undefined && 'method' in first && first.method === 'tools/call' && typeof first.params?.name === 'string' ? first.params.name : undefined

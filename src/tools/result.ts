@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { RegistryError } from '../platform/registry-errors.js'
-import { inSpan } from '../telemetry/spans.js'
+import { inSpan, type SpanDescription } from '../telemetry/spans.js'
 import type { ToolContext } from './context.js'
 
 /** What a tool hands back: a short text for humans/models plus the same data, structured. */
@@ -18,8 +18,8 @@ export function errorResult (text: string): CallToolResult {
 
 /** Runs a tool body (see runToolBody) inside an `execute_tool <name>` span, the GenAI convention's name. */
 export function runTool (tool: string, ctx: ToolContext, body: () => Promise<ToolOutput>): Promise<CallToolResult> {
-  const attributes = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': tool }
-  return inSpan(`execute_tool ${tool}`, attributes, () => runToolBody(tool, ctx, body), (result) => result.isError === true ? 'error' : 'ok')
+  const describe = (): SpanDescription => [`execute_tool ${tool}`, { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': tool }]
+  return inSpan(describe, () => runToolBody(tool, ctx, body), (result) => result.isError === true ? 'error' : 'ok')
 }
 
 /**
