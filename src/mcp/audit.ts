@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { trace } from '@opentelemetry/api'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Tenant } from '../platform/tenant.js'
+import { activeTraceId } from '../telemetry/spans.js'
 
 /**
  * The audit trail: one line per tool call on a child logger named "audit", in the same JSON stream as
@@ -79,7 +79,6 @@ export function auditLogger (log: FastifyBaseLogger): FastifyBaseLogger {
 }
 
 export function writeAuditLine (audit: FastifyBaseLogger, entry: ToolAuditEntry): void {
-  const span = trace.getActiveSpan()?.spanContext()
   const tenant = entry.tenant
   audit.info({
     // Who: the token's subject, else the secret-free key of the catalog session (registry#hash).
@@ -89,6 +88,6 @@ export function writeAuditLine (audit: FastifyBaseLogger, entry: ToolAuditEntry)
     args: namingArguments(entry.arguments),
     outcome: entry.outcome,
     durationMs: Math.round(entry.durationMs * 10) / 10,
-    traceId: span?.traceId ?? entry.clientTraceId
+    traceId: activeTraceId() ?? entry.clientTraceId
   }, 'tool call')
 }

@@ -1,6 +1,6 @@
 import type { FastifyRateLimitOptions, FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { LRUCache } from 'lru-cache'
 
 /**
@@ -59,8 +59,9 @@ export interface SharedCounterOptions {
   onStoreError: () => void
 }
 
-/** Counts in Redis, falling back to local counts on any Redis failure. */
-export function createSharedCounter (redisUrl: string, options: SharedCounterOptions): SharedCounter {
+/** Counts in Redis, falling back to local counts on any Redis failure. ioredis loads only when used. */
+export async function createSharedCounter (redisUrl: string, options: SharedCounterOptions): Promise<SharedCounter> {
+  const { Redis } = await import('ioredis')
   const redis = new Redis(redisUrl, {
     connectTimeout: CONNECT_TIMEOUT_MS,
     commandTimeout: COMMAND_TIMEOUT_MS,
@@ -156,7 +157,7 @@ export function sharedStoreClass (counter: SharedCounter): FastifyRateLimitStore
 export async function sharedRateLimitStore (app: FastifyInstance): Promise<FastifyRateLimitStoreCtor | undefined> {
   const { rateLimitRedisUrl } = app.config
   if (rateLimitRedisUrl === undefined) return undefined
-  const counter = createSharedCounter(rateLimitRedisUrl, { log: app.log, onStoreError: () => { app.metrics.rateLimitStoreErrors.inc() } })
+  const counter = await createSharedCounter(rateLimitRedisUrl, { log: app.log, onStoreError: () => { app.metrics.rateLimitStoreErrors.inc() } })
   app.addHook('onClose', () => counter.close())
   await counter.ready()
   return sharedStoreClass(counter)

@@ -1,40 +1,43 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api'
+import type { Attributes, Span } from '@opentelemetry/api'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { VERSION } from '../version.js'
 
+type OtelApi = typeof import('@opentelemetry/api')
+
 /**
  * Spans for the gateway's own work (MCP exchange, tool, registry GraphQL call, SSM read), on top of
- * @fastify/otel's server span. Off unless src/telemetry/tracing.ts started an SDK: every helper then
- * returns at its first line, so an untraced gateway pays one boolean check per call, not a no-op span.
+ * @fastify/otel's server span. Off unless src/telemetry/tracing.ts started an SDK and handed over the
+ * OpenTelemetry API: until then not even the API is loaded, and every helper returns at its first
+ * line, so an untraced gateway pays one check per call, not a no-op span.
  */
-let enabled = false
+let api: OtelApi | undefined
 
-export function enableSpans (): void {
-  enabled = true
+export function enableSpans (otel: OtelApi): void {
+  api = otel
 }
 
-const tracer = () => trace.getTracer('quilt-mcp-gateway', VERSION)
+const tracer = (otel: OtelApi) => otel.trace.getTracer('quilt-mcp-gateway', VERSION)
 
 /** A span's name and attributes, built only when tracing is on (describe callbacks below). */
 export type SpanDescription = [name: string, attributes: Attributes]
 
 /** A span for an outgoing call (not yet active; see withinSpan), or undefined when tracing is off. */
 export function startClientSpan (describe: () => SpanDescription): Span | undefined {
-  if (!enabled) return undefined
+  if (api === undefined) return undefined
   const [name, attributes] = describe()
-  return tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes })
+  return tracer(api).startSpan(name, { kind: api.SpanKind.CLIENT, attributes })
 }
 
 /** Runs fn with span as the active span, so nested spans and the traceparent header descend from it. */
 export function withinSpan<T> (span: Span | undefined, fn: () => Promise<T>): Promise<T> {
-  return span === undefined ? fn() : context.with(trace.setSpan(context.active(), span), fn)
+  return span === undefined || api === undefined ? fn() : api.context.with(api.trace.setSpan(api.context.active(), span), fn)
 }
 
 /** Ends a span with the call's outcome ("ok" or a failure kind) as attribute and status. */
 export function endSpan (span: Span | undefined, outcome: string): void {
-  if (span === undefined) return
+  if (span === undefined || api === undefined) return
   span.setAttribute('quilt.outcome', outcome)
-  if (outcome !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome })
+  if (outcome !== 'ok') span.setStatus({ code: api.SpanStatusCode.ERROR, message: outcome })
   span.end()
 }
 
@@ -43,9 +46,9 @@ export function endSpan (span: Span | undefined, outcome: string): void {
  * being an exception (a tool's isError result). A thrown error ends the span as "exception".
  */
 export async function inSpan<T> (describe: () => SpanDescription, fn: () => Promise<T>, outcomeOf: (value: T) => string = () => 'ok'): Promise<T> {
-  if (!enabled) return fn()
+  if (api === undefined) return fn()
   const [name, attributes] = describe()
-  const span = tracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes })
+  const span = tracer(api).startSpan(name, { kind: api.SpanKind.INTERNAL, attributes })
   try {
     const value = await withinSpan(span, fn)
     endSpan(span, outcomeOf(value))
@@ -59,7 +62,12 @@ export async function inSpan<T> (describe: () => SpanDescription, fn: () => Prom
 
 /** Adds traceparent (and tracestate) for the active span to outgoing headers. */
 export function injectTraceHeaders (headers: Record<string, string>): void {
-  if (enabled) propagation.inject(context.active(), headers)
+  api?.propagation.inject(api.context.active(), headers)
+}
+
+/** The trace id of the active span, when tracing is on and a span is active. */
+export function activeTraceId (): string | undefined {
+  return api?.trace.getActiveSpan()?.spanContext().traceId
 }
 
 /**

@@ -31,7 +31,8 @@ export function tracingRequested (env: NodeJS.ProcessEnv): boolean {
  */
 export async function startTracing (env: NodeJS.ProcessEnv = process.env): Promise<Tracing | undefined> {
   if (!tracingRequested(env)) return undefined
-  const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, resources, { FastifyOtelInstrumentation }] = await Promise.all([
+  const [api, { NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, resources, { FastifyOtelInstrumentation }] = await Promise.all([
+    import('@opentelemetry/api'),
     import('@opentelemetry/sdk-trace-node'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/resources'),
@@ -55,6 +56,6 @@ export async function startTracing (env: NodeJS.ProcessEnv = process.env): Promi
     const app = (message as { fastify: FastifyInstance }).fastify
     app.addHook('onClose', async () => { await provider.forceFlush() })
   })
-  enableSpans()
+  enableSpans(api)
   return { flush: () => provider.forceFlush(), shutdown: () => provider.shutdown() }
 }
