@@ -7,8 +7,8 @@ type OtelApi = typeof import('@opentelemetry/api')
 /**
  * Spans for the gateway's own work (MCP exchange, tool, registry GraphQL call, SSM read), on top of
  * @fastify/otel's server span. Off unless src/telemetry/tracing.ts started an SDK and handed over the
- * OpenTelemetry API: until then not even the API is loaded, and every helper returns at its first
- * line, so an untraced gateway pays one check per call, not a no-op span.
+ * OpenTelemetry API: until then every helper returns at its first line, so an untraced gateway pays
+ * one check per call, not a no-op span.
  */
 let api: OtelApi | undefined
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { setTimeout as delay } from 'node:timers/promises'
 import t from 'tap'
 import { tracingRequested } from '../../src/telemetry/tracing.js'
@@ -86,4 +87,20 @@ t.test('tracing is off unless an OTLP endpoint is set, and off means no trace co
   const res = await rpc(url, browse, { authorization: `Bearer ${signToken({ registry_url: registry.url })}`, traceparent: `00-${TRACE_ID}-${CLIENT_SPAN_ID}-01` })
   t.equal(res.status, 200)
   t.ok(registry.requests.length > 0 && registry.requests.every((request) => request.traceparent === null))
+})
+
+// The OpenTelemetry API itself is loaded anyway (prom-client reads it for exemplars); the SDK is what costs.
+t.test('untraced and without Redis, neither the OpenTelemetry SDK nor ioredis is even loaded', async (t) => {
+  const script = `
+    import { createRequire } from 'node:module'
+    const { buildApp } = await import(${JSON.stringify(new URL('../../src/app.ts', import.meta.url).pathname)})
+    const { loadConfig } = await import(${JSON.stringify(new URL('../../src/config.ts', import.meta.url).pathname)})
+    const app = await buildApp(loadConfig({ MCP_JWT_SECRET: ${JSON.stringify(TEST_SECRET)}, LOG_LEVEL: 'silent' }))
+    await app.ready()
+    const loaded = Object.keys(createRequire(import.meta.url).cache).filter((file) => /node_modules\\/(@opentelemetry\\/(?!api\\/)|@fastify\\/otel|ioredis)/.test(file))
+    process.stdout.write(JSON.stringify(loaded))
+    await app.close()`
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH } })
+  t.equal(child.status, 0, child.stderr)
+  t.same(JSON.parse(child.stdout), [])
 })
