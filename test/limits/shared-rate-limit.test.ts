@@ -12,7 +12,9 @@ const urlOf = (gateway: GatewayProcess) => `http://127.0.0.1:${gateway.port}`
 
 async function twoReplicas (t: Test, redisUrl: string, max: number): Promise<[GatewayProcess, GatewayProcess]> {
   const env = { MCP_JWT_SECRET: TEST_SECRET, MCP_RATE_LIMIT_REDIS_URL: redisUrl, MCP_RATE_LIMIT_MAX: String(max), MCP_RATE_LIMIT_WINDOW_SECONDS: '60' }
-  return Promise.all([startGatewayProcess(t, env), startGatewayProcess(t, env)])
+  // One after the other: a port picked while the first is not yet listening could be picked twice.
+  const first = await startGatewayProcess(t, env)
+  return [first, await startGatewayProcess(t, env)]
 }
 
 t.test('two replicas share one budget per tenant through Redis', async (t) => {
