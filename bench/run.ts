@@ -45,11 +45,14 @@ const rows: Row[] = [
   { name: 'gateway tools/list', target: 'gateway', path: '/mcp', request: toolsList, expect: 200 },
   { name: 'gateway tools/call (registry)', target: 'gateway', path: '/mcp', request: toolsCall, expect: 200 },
   { name: 'gateway tools/call (pure)', target: 'gateway', path: '/mcp', request: pureCall, expect: 200 },
+  { name: 'gateway tools/call (registry), traced', target: 'gateway-traced', path: '/mcp', request: toolsCall, expect: 200 },
   { name: 'gateway 401 (no token)', target: 'gateway', path: '/mcp', request: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, expect: 401 }
 ]
 
 async function startTarget (target: string): Promise<{ child: ChildProcess, port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./targets.ts', import.meta.url).pathname, target], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // The traced target exports its spans to the stub registry, which answers any POST with 200.
+  const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: target === 'gateway-traced' ? registryUrl : undefined }
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./targets.ts', import.meta.url).pathname, target], { stdio: ['ignore', 'pipe', 'inherit'], env })
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`target ${target} exited with ${code}`)))
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -10,6 +10,7 @@ import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { DataClients } from '../src/data/data-access.js'
 import { RegistryClients } from '../src/platform/registry-client.js'
+import { startTracing } from '../src/telemetry/tracing.js'
 import { tenantFromClaims } from '../src/platform/tenant.js'
 import { tools } from '../src/tools/index.js'
 import { runTool } from '../src/tools/result.js'
@@ -66,7 +67,13 @@ async function gateway (): Promise<FastifyInstance> {
   return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', MCP_RATE_LIMIT_MAX: '0', MCP_ALLOWED_REGISTRY_HOSTS: '127.0.0.1:*' }))
 }
 
-const targets: Record<string, () => Promise<FastifyInstance>> = { bare, 'jwt-only': jwtOnly, 'sdk-pattern': sdkPattern, gateway }
+/** The gateway with OpenTelemetry on (OTEL_EXPORTER_OTLP_ENDPOINT set by bench/run.ts), every request sampled. */
+async function gatewayTraced (): Promise<FastifyInstance> {
+  await startTracing()
+  return gateway()
+}
+
+const targets: Record<string, () => Promise<FastifyInstance>> = { bare, 'jwt-only': jwtOnly, 'sdk-pattern': sdkPattern, gateway, 'gateway-traced': gatewayTraced }
 
 const name = process.argv[2] ?? ''
 const factory = targets[name]

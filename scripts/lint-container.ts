@@ -137,6 +137,8 @@ function lintCompose (file: string): void {
 // ---- deploy/*.json ----------------------------------------------------------------------------------
 
 interface ContainerDefinition {
+  name?: string
+  essential?: boolean
   user?: string
   readonlyRootFilesystem?: boolean
   stopTimeout?: number
@@ -163,6 +165,13 @@ function lintDeployJson (file: string): void {
   for (const container of containers) {
     const env = new Map((container.environment ?? []).map(({ name, value }) => [name, value]))
     const secrets = new Set((container.secrets ?? []).map(({ name }) => name))
+    // Sidecars (the OpenTelemetry collector) must never take the gateway down with them.
+    if (container.name !== 'gateway') {
+      if (container.essential !== false) report(file, 1, 'ecs/sidecar-essential', `sidecar "${container.name ?? '?'}" must be "essential": false`)
+      continue
+    }
+    // The Redis URL can carry an AUTH token: like the JWT secret, it comes from secrets/valueFrom.
+    if (env.has('MCP_RATE_LIMIT_REDIS_URL')) report(file, 1, 'ecs/redis-url-secret', 'put MCP_RATE_LIMIT_REDIS_URL in secrets/valueFrom, not in plain environment')
     const deadlineMs = Number(env.get('MCP_SHUTDOWN_TIMEOUT_MS') ?? 25000)
     if (container.stopTimeout === undefined || container.stopTimeout * 1000 <= deadlineMs) {
       report(file, 1, 'ecs/stop-timeout', `stopTimeout must exceed MCP_SHUTDOWN_TIMEOUT_MS (${deadlineMs} ms), or ECS kills in-flight requests`)

@@ -82,6 +82,7 @@ const EnvSchema = z.object({
   MCP_SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
   MCP_RATE_LIMIT_MAX: nonNegativeInt(600),
   MCP_RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
+  MCP_RATE_LIMIT_REDIS_URL: z.union([z.literal(''), z.url({ protocol: /^rediss?$/ })]).optional().transform((value) => value === '' ? undefined : value),
   MCP_MAX_EVENT_LOOP_DELAY_MS: nonNegativeInt(1000),
   MCP_BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
   MCP_MAX_BATCH_MESSAGES: positiveInt(10),
@@ -130,6 +131,8 @@ export interface Config {
   /** Requests per window per tenant, per replica; 0 disables the limit. */
   rateLimitMax: number
   rateLimitWindowSeconds: number
+  /** redis:// or rediss:// URL of the store that shares rate budgets across replicas; unset = per replica. */
+  rateLimitRedisUrl?: string
   /** Mean event-loop delay above which MCP requests are shed with 503; 0 disables shedding. */
   maxEventLoopDelayMs: number
   bodyLimitBytes: number
@@ -270,6 +273,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.MCP_SHUTDOWN_TIMEOUT_MS,
     rateLimitMax: e.MCP_RATE_LIMIT_MAX,
     rateLimitWindowSeconds: e.MCP_RATE_LIMIT_WINDOW_SECONDS,
+    rateLimitRedisUrl: e.MCP_RATE_LIMIT_REDIS_URL,
     maxEventLoopDelayMs: e.MCP_MAX_EVENT_LOOP_DELAY_MS,
     bodyLimitBytes: e.MCP_BODY_LIMIT_BYTES,
     maxBatchMessages: e.MCP_MAX_BATCH_MESSAGES,

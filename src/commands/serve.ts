@@ -1,5 +1,6 @@
 import { loadConfig } from '../config.js'
 import { startServer } from '../server.js'
+import { startTracing } from '../telemetry/tracing.js'
 import { explainListenError, parseCommand } from './flags.js'
 
 export const SERVE_USAGE = `Usage: quilt-mcp-gateway serve
@@ -10,5 +11,7 @@ Runs the MCP gateway over HTTP. Configuration comes from the environment (see RE
 export async function serve (args: string[]): Promise<void> {
   if (parseCommand(args, {}, SERVE_USAGE) === undefined) return
   const config = loadConfig()
+  // Before the app exists: @fastify/otel attaches to Fastify instances as they are created.
+  await startTracing()
   await startServer(config).catch((err: unknown) => { throw explainListenError(err, 'PORT', config.port, config.host) })
 }

@@ -14,6 +14,7 @@ import type { ToolContext } from '../tools/context.js'
 import { resources, tools } from '../tools/index.js'
 import { errorResult, runTool } from '../tools/result.js'
 import { VERSION } from '../version.js'
+import { writeAuditLine, type AuditOutcome } from './audit.js'
 
 export interface McpDeps {
   registries: RegistryClients
@@ -32,6 +33,8 @@ export interface McpDeps {
    * connection. The HTTP route never sets it, so an unauthenticated HTTP request still fails loudly.
    */
   tenant?: Tenant
+  /** Where each tool call's audit line goes (src/mcp/audit.ts); stdio, a single local user, has none. */
+  audit?: { log: FastifyBaseLogger, clientTraceId?: string }
 }
 
 const INSTRUCTIONS = 'Tools for one Quilt data catalog: buckets, versioned packages (browse, diff, create, update, delete) and search. ' +
@@ -106,6 +109,7 @@ export function buildMcpServer (deps: McpDeps): Server {
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolList }))
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const started = performance.now()
     const { name } = request.params
     const tool = toolsByName.get(name)
     if (tool === undefined) return errorResult(`Unknown tool "${name}". Call tools/list for the available tools.`)
@@ -118,6 +122,11 @@ export function buildMcpServer (deps: McpDeps): Server {
       result = await admitted(ctx, () => runTool(name, ctx, () => tool.run(args.data, ctx)))
     }
     deps.observeTool?.(name, result.isError === true ? 'error' : 'ok')
+    if (deps.audit !== undefined) {
+      const outcome: AuditOutcome = !args.success ? 'invalid_arguments' : result.isError === true ? 'error' : 'ok'
+      const tenant = extra.authInfo?.extra?.tenant as Tenant | undefined ?? deps.tenant
+      writeAuditLine(deps.audit.log, { tool: name, tenant, arguments: args.success ? args.data : request.params.arguments, outcome, durationMs: performance.now() - started, clientTraceId: deps.audit.clientTraceId })
+    }
     return result
   })
 

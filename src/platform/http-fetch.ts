@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { injectTraceHeaders } from '../telemetry/spans.js'
 
 /** Registry answers larger than this are refused rather than buffered (a runaway or hostile registry). */
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024
@@ -47,6 +48,7 @@ export async function keepAliveFetch (input: URL | string | Request, init: Reque
   const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:']
   const headers: Record<string, string> = {}
   new Headers(init.headers).forEach((value, name) => { headers[name] = value })
+  injectTraceHeaders(headers)
   const body = typeof init.body === 'string' ? init.body : undefined
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body))
 

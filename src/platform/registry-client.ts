@@ -1,5 +1,6 @@
 import { ClientError, GraphQLClient } from 'graphql-request'
 import { LRUCache } from 'lru-cache'
+import { endSpan, startClientSpan, withinSpan } from '../telemetry/spans.js'
 import { CapabilityCache, capabilitiesQuery, NEWEST_CAPABILITIES, sharedCapabilities } from './capabilities.js'
 import { keepAliveFetch } from './http-fetch.js'
 import { isEraOperation, type EraOperation, type Operation, type RegistryCapabilities, type Variables } from './operation.js'
@@ -76,6 +77,7 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
     errorPolicy: 'all'
   })
   const cache = options.capabilities ?? sharedCapabilities
+  const registryHost = new URL(tenant.registryUrl).host
 
   /** `label` names the operation in error messages: the tool's own when learning capabilities for it. */
   async function run<V extends Variables, T> (op: Operation<V, T>, variables: V, call: CallOptions, label = op.name): Promise<T> {
@@ -83,12 +85,13 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
     const timeout = AbortSignal.timeout(timeoutMs)
     const started = process.hrtime.bigint()
     let outcome: CallOutcome = 'ok'
+    const span = startClientSpan(() => [`graphql ${op.name}`, { 'graphql.operation.name': op.name, 'graphql.operation.type': op.kind, 'server.address': registryHost }])
     try {
-      const response = await client.rawRequest<unknown, Variables>({
+      const response = await withinSpan(span, () => client.rawRequest<unknown, Variables>({
         query: op.document,
         variables,
         signal: call.signal === undefined ? timeout : AbortSignal.any([timeout, call.signal])
-      })
+      }))
       const messages = messagesOf(response.errors)
       if (messages.length > 0 && response.data === undefined) throw new RegistryDocumentError(op.name, messages)
       if (messages.length > 0) {
@@ -107,6 +110,7 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
       outcome = failure.kind
       throw failure
     } finally {
+      endSpan(span, outcome)
       options.observe?.(op.name, outcome, Number(process.hrtime.bigint() - started) / 1e9)
     }
   }

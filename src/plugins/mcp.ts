@@ -4,12 +4,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError } from '../errors.js'
 import { registerRateLimit } from '../limits/rate-limit.js'
 import { SlotRefusedError, TenantSlots } from '../limits/tenant-slots.js'
+import { sharedBudgetStore } from '../limits/redis-budget-store.js'
+import { auditLogger, traceIdOf } from '../mcp/audit.js'
 import { authInfoFor, buildMcpServer } from '../mcp/build-server.js'
 import { ExchangeDeadlineError, ExchangeTransport } from '../mcp/exchange-transport.js'
 import { messageCount, parseMessages, serializeAnswers } from '../mcp/messages.js'
 import type { DataClients } from '../data/data-access.js'
 import type { RegistryClients } from '../platform/registry-client.js'
 import type { Tenant } from '../platform/tenant.js'
+import { describeMcpExchange, inSpan } from '../telemetry/spans.js'
 
 export interface McpPluginOptions {
   /** MCP_PATH and the catalog's /mcp/platform/mcp: one handler, one set of hooks and limits. */
@@ -54,7 +57,13 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
   app.addHook('onRequest', app.checkOrigin)
   app.addHook('onRequest', app.authenticate)
   const spendBudget = rateLimitMax > 0
-    ? registerRateLimit(app, { max: rateLimitMax, windowSeconds: rateLimitWindowSeconds, keyOf: (request) => tenantLimitKey(request.tenant) })
+    ? registerRateLimit(app, {
+      max: rateLimitMax,
+      windowSeconds: rateLimitWindowSeconds,
+      keyOf: (request) => tenantLimitKey(request.tenant),
+      // Shared by every replica through Redis when MCP_RATE_LIMIT_REDIS_URL is set.
+      store: await sharedBudgetStore(app)
+    })
     : undefined
   const slots = tenantMaxConcurrentCalls > 0 ? new TenantSlots(tenantMaxConcurrentCalls) : undefined
   if (slots !== undefined) {
@@ -96,7 +105,8 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
         : (caller, signal) => slots.acquire(tenantLimitKey(caller), signal).catch((err: unknown) => {
             if (err instanceof SlotRefusedError) request.log.warn({ sub: caller.sub, running: slots.maxRunning, waiting: slots.maxWaiting }, 'tool call refused: too many concurrent calls for this tenant')
             throw err
-          })
+          }),
+      audit: { log: auditLogger(request.log), clientTraceId: traceIdOf(request.headers.traceparent) }
     })
     const transport = new ExchangeTransport()
     await server.connect(transport)
@@ -107,7 +117,7 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     // garbage collector: closing would only build a ConnectionClosed error and abort signals nobody reads.
     let answers
     try {
-      answers = await transport.exchange(messages, authInfoFor(tenant), handlerTimeoutMs)
+      answers = await inSpan(() => describeMcpExchange(messages), () => transport.exchange(messages, authInfoFor(tenant), handlerTimeoutMs))
     } catch (err) {
       if (!(err instanceof ExchangeDeadlineError)) throw err
       request.log.warn({ pending: err.pending, deadlineMs: handlerTimeoutMs }, 'MCP request not answered within MCP_HANDLER_TIMEOUT_MS; its calls were cancelled')

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import { normaliseSecret, type SecretSource } from '../config.js'
 import { StackDirectory } from '../stacks-directory.js'
 import type { Stack } from '../stacks.js'
+import { inSpan } from '../telemetry/spans.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,7 +31,8 @@ export function ssmSecretReader (parameter: string, region: string): SecretReade
   // The SDK sets no timeout by default: an endpoint that drops packets would hang a read for ever.
   const client = new SSMClient({ region, maxAttempts: 3, requestHandler: { connectionTimeout: SSM_CONNECT_TIMEOUT_MS, requestTimeout: SSM_REQUEST_TIMEOUT_MS } })
   return async () => {
-    const { Parameter } = await client.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }))
+    const { Parameter } = await inSpan(() => ['SSM.GetParameter', { 'rpc.system': 'aws-api', 'rpc.service': 'SSM', 'rpc.method': 'GetParameter' }],
+      () => client.send(new GetParameterCommand({ Name: parameter, WithDecryption: true })))
     if (typeof Parameter?.Value !== 'string') throw new Error(`SSM parameter ${parameter} has no value`)
     return normaliseSecret(Parameter.Value, `SSM parameter ${parameter}`)
   }

@@ -19,6 +19,8 @@ export interface RecordedRequest {
   authorization: string | null
   /** The bearer credential, i.e. the catalog token that selects the tenant. */
   token: string | null
+  /** The W3C trace context the caller sent on, to check trace propagation. */
+  traceparent: string | null
 }
 
 export type InterceptedRequest = RecordedRequest
@@ -149,7 +151,8 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
       query: body?.query ?? null,
       variables: body?.variables ?? null,
       authorization,
-      token
+      token,
+      traceparent: req.headers.traceparent?.toString() ?? null
     }
     requests.push(recorded)
 

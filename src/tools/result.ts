@@ -3,6 +3,7 @@ import { DataError } from '../data/errors.js'
 import { redactSecrets } from '../logger.js'
 import { registryFailureDetails } from '../platform/failure-details.js'
 import { RegistryError } from '../platform/registry-errors.js'
+import { inSpan, type SpanDescription } from '../telemetry/spans.js'
 import type { ToolContext } from './context.js'
 
 /** What a tool hands back: a short text for humans/models plus the same data, structured. */
@@ -18,12 +19,18 @@ export function errorResult (text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] }
 }
 
+/** Runs a tool body (see runToolBody) inside an `execute_tool <name>` span, the GenAI convention's name. */
+export function runTool (tool: string, ctx: ToolContext, body: () => Promise<ToolOutput>): Promise<CallToolResult> {
+  const describe = (): SpanDescription => [`execute_tool ${tool}`, { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': tool }]
+  return inSpan(describe, () => runToolBody(tool, ctx, body), (result) => result.isError === true ? 'error' : 'ok')
+}
+
 /**
  * Runs a tool body and converts its outcome into a CallToolResult. Known failures become `isError`
  * results the model can act on; anything else is logged and reported generically, so an exception's
  * internals (URLs, stack, upstream bodies) never reach the client.
  */
-export async function runTool (tool: string, ctx: ToolContext, body: () => Promise<ToolOutput>): Promise<CallToolResult> {
+async function runToolBody (tool: string, ctx: ToolContext, body: () => Promise<ToolOutput>): Promise<CallToolResult> {
   try {
     const output = await body()
     const notes = ctx.notes ?? []

@@ -12,7 +12,7 @@ t.test('a named query with a known token answers data and is recorded', async (t
   t.equal(res.status, 200)
   t.same(res.body, { data: { bucketConfig: { name: 'quilt-example' } } })
   t.same(registry.requests, [{
-    operationName: 'BucketNames', query, variables: { n: 'quilt-example' }, authorization: `Bearer ${ACME_TOKEN}`, token: ACME_TOKEN
+    operationName: 'BucketNames', query, variables: { n: 'quilt-example' }, authorization: `Bearer ${ACME_TOKEN}`, token: ACME_TOKEN, traceparent: null
   }])
 })
 
