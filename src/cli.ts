@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ConfigError } from './config.js'
+import { ConfigError } from './secret-source.js'
 import { demo } from './commands/demo.js'
 import { sampleRegistry } from './commands/sample-registry.js'
 import { serve } from './commands/serve.js'

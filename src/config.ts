@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { registryHostEntryProblem } from './platform/registry-policy.js'
+import { ConfigError, normaliseSecret, type SecretSource } from './secret-source.js'
 import { loadStacks, type Stack } from './stacks.js'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -103,11 +104,6 @@ const EnvSchema = z.object({
 /** Every environment variable the gateway reads (the documentation test checks each is documented). */
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape)
 
-/** Where the HS256 secret comes from: given directly, or an SSM parameter read (and re-read) at run time. */
-export type SecretSource =
-  | { kind: 'value', value: string }
-  | { kind: 'ssm', parameter: string, region: string }
-
 export interface Config {
   port: number
   host: string
@@ -158,31 +154,6 @@ export interface Config {
   /** Longest an athena_query runs before it is stopped. */
   athenaTimeoutMs: number
   logLevel: typeof LOG_LEVELS[number]
-}
-
-export class ConfigError extends Error {
-  name = 'ConfigError'
-}
-
-export const MIN_SECRET_BYTES = 32
-
-/** The example value in .env.example: public, so a gateway signing with it accepts anyone's tokens. */
-export const PLACEHOLDER_SECRET = 'change-me-to-a-random-secret-of-at-least-32-bytes'
-
-/**
- * Trims surrounding whitespace: a secret saved with a trailing newline (echo into SSM, a file) is the
- * classic reason every signature fails. Short secrets are refused because HS256 with a guessable key
- * lets anyone mint tokens for any tenant.
- */
-export function normaliseSecret (raw: string, origin: string): string {
-  const secret = raw.trim()
-  if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
-    throw new ConfigError(`${origin}: the JWT secret must be at least ${MIN_SECRET_BYTES} bytes after trimming whitespace (got ${Buffer.byteLength(secret)})`)
-  }
-  if (secret === PLACEHOLDER_SECRET) {
-    throw new ConfigError(`${origin}: this is the placeholder from .env.example, which anyone can read; generate a secret, e.g. with "openssl rand -base64 48"`)
-  }
-  return secret
 }
 
 function parseEnv<S extends z.ZodType> (schema: S, env: NodeJS.ProcessEnv): z.output<S> {

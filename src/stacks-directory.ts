@@ -1,4 +1,4 @@
-import type { SecretStore } from './plugins/secrets.js'
+import type { SecretStore } from './secret-store.js'
 import type { Stack } from './stacks.js'
 
 /** A configured stack with the store holding its registry secret (the gateway's own for the default stack). */

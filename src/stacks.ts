@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { ConfigError, normaliseSecret, type SecretSource } from './config.js'
+import { ConfigError, normaliseSecret, type SecretSource } from './secret-source.js'
 import { isLoopbackHost } from './platform/registry-policy.js'
 import { normaliseRegistryUrl, parseHttpUrl } from './platform/tenant.js'
 

@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache'
 import { GatewayError, type ErrorReason } from '../errors.js'
 import { tenantFromClaims, tenantFromSession, type Tenant } from '../platform/tenant.js'
 import type { ServedStack } from '../stacks-directory.js'
-import type { SecretStore } from './secrets.js'
+import type { SecretStore } from '../secret-store.js'
 import { checkTokenLifetime } from './token-lifetime.js'
 
 declare module 'fastify' {
