@@ -63,8 +63,9 @@ async function sdkPattern (): Promise<FastifyInstance> {
 }
 
 async function gateway (): Promise<FastifyInstance> {
-  // No rate limit: the bench is one tenant sending as fast as it can, which is what the limit stops.
-  return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', MCP_RATE_LIMIT_MAX: '0', MCP_ALLOWED_REGISTRY_HOSTS: '127.0.0.1:*' }))
+  // No rate limit and no cap on concurrent calls: the bench is one tenant sending as fast as it can
+  // over 20 connections, which is what those limits stop.
+  return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', MCP_RATE_LIMIT_MAX: '0', MCP_TENANT_MAX_CONCURRENT_CALLS: '0', MCP_ALLOWED_REGISTRY_HOSTS: '127.0.0.1:*' }))
 }
 
 /** The gateway with OpenTelemetry on (OTEL_EXPORTER_OTLP_ENDPOINT set by bench/run.ts), every request sampled. */
