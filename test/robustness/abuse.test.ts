@@ -13,9 +13,6 @@ import { signToken, TEST_SECRET } from '../helpers/tokens.js'
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` })
 
-/** signToken's registry, allowed (the policy is fail-closed) but never contacted: none of these calls reaches a registry. */
-const TOKENS_REGISTRY = { MCP_ALLOWED_REGISTRY_HOSTS: 'registry.example.com' }
-
 /** Resident and peak resident memory of a process, in MB (Linux /proc). */
 function memoryMb (pid: number): { rss: number, peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -26,7 +23,7 @@ function memoryMb (pid: number): { rss: number, peak: number } {
 t.test('a 1 MB batch of 20,500 tools/list answers a small error within a second, with RSS growth under 50 MB', async (t) => {
   // The gateway in its own process, as deployed, so that its peak memory is its own. No load
   // shedding: a stall of the shared test machine must not turn these into 503s.
-  const gateway = await startGatewayProcess(t, { ...TOKENS_REGISTRY, MCP_JWT_SECRET: TEST_SECRET, MCP_MAX_EVENT_LOOP_DELAY_MS: '0' })
+  const gateway = await startGatewayProcess(t, { MCP_JWT_SECRET: TEST_SECRET, MCP_MAX_EVENT_LOOP_DELAY_MS: '0' })
   const url = `http://127.0.0.1:${gateway.port}`
   const body = JSON.stringify(Array.from({ length: 20_500 }, (_, id) => ({ jsonrpc: '2.0', id, method: 'tools/list' })))
   t.ok(body.length > 900_000 && body.length <= 1024 * 1024, `${body.length} bytes, within MCP_BODY_LIMIT_BYTES`)
@@ -54,7 +51,7 @@ t.test('1000 batches that cancel their own request all get answers and a log lin
   // No limits and no load shedding: with them, some of these would rightly get 429 (one tenant sending
   // a thousand), or 503 when the shared test machine stalls the event loop. The gateway runs in its
   // own process, so that it and this client share the machine's cores rather than one event loop.
-  const gateway = await startGatewayProcess(t, { ...TOKENS_REGISTRY, MCP_JWT_SECRET: TEST_SECRET, MCP_RATE_LIMIT_MAX: '0', MCP_TENANT_MAX_CONCURRENT_CALLS: '0', MCP_MAX_EVENT_LOOP_DELAY_MS: '0' })
+  const gateway = await startGatewayProcess(t, { MCP_JWT_SECRET: TEST_SECRET, MCP_RATE_LIMIT_MAX: '0', MCP_TENANT_MAX_CONCURRENT_CALLS: '0', MCP_MAX_EVENT_LOOP_DELAY_MS: '0' })
   const url = `http://127.0.0.1:${gateway.port}`
   const token = signToken()
   const started = Date.now()
