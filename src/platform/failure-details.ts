@@ -1,6 +1,6 @@
 import { ClientError } from 'graphql-request'
 import { redactSecrets } from '../logger.js'
-import type { RegistryError } from './registry-errors.js'
+import { RegistryQueryError, type RegistryError } from './registry-errors.js'
 
 /** What a log line may say about a failed registry call. */
 export interface RegistryFailureDetails {
@@ -24,12 +24,14 @@ const MAX_MESSAGE_CHARS = 300
 export function registryFailureDetails (err: RegistryError): RegistryFailureDetails {
   const details: RegistryFailureDetails = { failure: err.kind }
   const cause = err.cause
+  // GraphQL errors in a 200 answer (errorPolicy 'all') come on the error itself, not in a ClientError.
+  let messages: readonly string[] = err instanceof RegistryQueryError ? err.graphqlMessages : []
   if (cause instanceof ClientError) {
     details.status = cause.response.status
-    const messages = (cause.response.errors ?? []).slice(0, MAX_MESSAGES).map((e) => redactSecrets(String(e.message).slice(0, MAX_MESSAGE_CHARS)))
-    if (messages.length > 0) details.graphqlErrors = messages
+    if (messages.length === 0) messages = (cause.response.errors ?? []).map((e) => String(e.message))
   } else if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') {
     details.network = cause.code
   }
+  if (messages.length > 0) details.graphqlErrors = messages.slice(0, MAX_MESSAGES).map((message) => redactSecrets(message.slice(0, MAX_MESSAGE_CHARS)))
   return details
 }

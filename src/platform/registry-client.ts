@@ -42,7 +42,7 @@ export interface RegistryClient {
 const messagesOf = (errors: readonly GraphqlErrorLike[] | undefined) => (errors ?? []).map((e) => e.message).filter((m) => m.length > 0)
 
 function registryErrorsFailure (op: Operation<Variables, unknown>, messages: string[], cause: unknown): RegistryQueryError {
-  return new RegistryQueryError(`The Quilt registry reported an error for ${op.name}: ${messages.join('; ')}. This is an error on the registry side, not an empty result; retry later or report it to the catalog administrators if it persists.`, { cause })
+  return new RegistryQueryError(`The Quilt registry reported an error for ${op.name}: ${messages.join('; ')}. This is an error on the registry side, not an empty result; retry later or report it to the catalog administrators if it persists.`, { cause, graphqlMessages: messages })
 }
 
 function describeFailure (err: unknown, op: Operation<Variables, unknown>, timedOut: boolean, timeoutMs: number): RegistryError {

@@ -19,6 +19,12 @@ export class RegistryAuthError extends RegistryError {
 /** GraphQL `errors` (also inside HTTP 200) or a typed error arm of a result union. */
 export class RegistryQueryError extends RegistryError {
   override readonly kind: string = 'query'
+  /** The registry's own GraphQL error messages behind this failure, for the log (which redacts them). */
+  readonly graphqlMessages: readonly string[]
+  constructor (message: string, options?: ErrorOptions & { graphqlMessages?: readonly string[] }) {
+    super(message, options)
+    this.graphqlMessages = options?.graphqlMessages ?? []
+  }
 }
 
 /** `InvalidInput` arm: the registry names each bad input, which tells the model what to fix. */
@@ -57,6 +63,6 @@ export class RegistryTimeoutError extends RegistryUnavailableError {
 export class RegistryDocumentError extends RegistryQueryError {
   override readonly kind = 'invalid_document'
   constructor (operation: string, messages: string[], options?: ErrorOptions) {
-    super(`The Quilt registry refused the ${operation} request as invalid for its schema: ${messages.join('; ')}. The registry may run a version the gateway does not support; report this to the gateway operators.`, options)
+    super(`The Quilt registry refused the ${operation} request as invalid for its schema: ${messages.join('; ')}. The registry may run a version the gateway does not support; report this to the gateway operators.`, { ...options, graphqlMessages: messages })
   }
 }

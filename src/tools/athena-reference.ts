@@ -1,3 +1,5 @@
+import type { ResourceDefinition } from './define.js'
+
 /** The quilt-platform://athena reference text, which the catalog's assistant loads before writing SQL. */
 export const ATHENA_REFERENCE = `# Querying Quilt data with athena_query
 
@@ -30,3 +32,12 @@ $pkg_name, $logical_key, $physical_key, $top_hash and $issue.
 - Always add LIMIT while exploring; Athena bills by data scanned.
 - Dates: date '2024-01-31', timestamp '2024-01-31 12:00:00'; CAST(x AS DOUBLE) for numbers stored as text.
 `
+
+export const athenaReferenceResource: ResourceDefinition = {
+  name: 'athena_reference',
+  uri: 'quilt-platform://athena',
+  title: 'Writing Athena queries for Quilt',
+  description: 'Reference for athena_query: how Quilt package data and tabulator tables are named in Athena SQL, with examples.',
+  mimeType: 'text/markdown',
+  read: async () => ({ text: ATHENA_REFERENCE, data: {} })
+}

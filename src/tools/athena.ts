@@ -4,10 +4,8 @@ import { DataInputError } from '../data/errors.js'
 import { checkReadOnlySql } from '../data/sql.js'
 import { tabulatorTablesQuery } from '../platform/operations/data.js'
 import { bucketArg } from './arguments.js'
-import type { ResourceDefinition } from './define.js'
 import { defineTool } from './define.js'
 import { bulletList, formatBytes } from './format.js'
-import { ATHENA_REFERENCE } from './athena-reference.js'
 import { ToolInputError } from './result.js'
 
 // Athena names: letters, digits, underscores, hyphens (workgroups), within AWS's length limits.
@@ -21,7 +19,7 @@ export const athenaTools = [
     inputSchema: z.object({ bucket: bucketArg }),
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     async run ({ bucket }, ctx) {
-      const { bucketConfig } = await ctx.registry.execute(tabulatorTablesQuery, { bucket }, ctx.signal)
+      const { bucketConfig } = await ctx.registry.execute(tabulatorTablesQuery, { bucket }, ctx)
       if (bucketConfig === null) {
         throw new ToolInputError(`Bucket s3://${bucket} was not found in this catalog, or you have no access to it. Call bucket_list for the buckets you can use.`)
       }
@@ -63,11 +61,3 @@ export const athenaTools = [
     }
   })
 ]
-
-export const athenaResources: ResourceDefinition[] = [{
-  name: 'athena_reference',
-  uri: 'quilt-platform://athena',
-  title: 'Writing Athena queries for Quilt',
-  description: 'Reference for athena_query: how Quilt package data and tabulator tables are named in Athena SQL, with examples.',
-  read: async () => ({ text: ATHENA_REFERENCE, data: { reference: ATHENA_REFERENCE } })
-}]

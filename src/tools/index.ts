@@ -1,4 +1,5 @@
-import { athenaResources, athenaTools } from './athena.js'
+import { athenaReferenceResource } from './athena-reference.js'
+import { athenaTools } from './athena.js'
 import { authResources, authTools } from './auth.js'
 import { browseTools } from './browse.js'
 import { bucketResources, bucketTools } from './buckets.js'
@@ -33,5 +34,5 @@ export const resources: ResourceDefinition[] = [
   ...authResources,
   ...bucketResources,
   searchSyntaxResource,
-  ...athenaResources
+  athenaReferenceResource
 ]

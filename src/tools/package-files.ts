@@ -7,7 +7,7 @@ import { logicalPathArg } from './arguments.js'
 import type { ToolContext } from './context.js'
 import { defineTool } from './define.js'
 import { linkArgs, linkOutput, textArgs, textOutput } from './objects.js'
-import { describeRef, packageArgs, refOf, requireRevision, revisionArg } from './package-ref.js'
+import { describeRef, packageArgs, refOf, requireRevision, resolveRef, revisionArg } from './package-ref.js'
 import { ToolInputError } from './result.js'
 
 const fileArgs = {
@@ -19,8 +19,8 @@ const fileArgs = {
 
 /** The S3 object (and version) a package path points at, from the registry's `revision.file(path)`. */
 async function physicalLocation (ctx: ToolContext, args: { bucket: string, package_name: string, path: string, hash: string }) {
-  const ref = refOf(args, args.hash)
-  const { package: pkg } = await ctx.registry.execute(packageBrowseFileQuery, { ...ref, path: args.path }, ctx.signal)
+  const ref = await resolveRef(ctx, refOf(args, args.hash))
+  const { package: pkg } = await ctx.registry.execute(packageBrowseFileQuery, { ...ref, path: args.path }, ctx)
   const { revision } = requireRevision(pkg, ref)
   const where = describeRef(ref, revision.hash)
   if (revision.file === null) {

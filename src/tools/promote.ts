@@ -5,7 +5,7 @@ import { unwrapArms } from '../platform/union-arms.js'
 import { bucketArg, packageNameArg } from './arguments.js'
 import { defineTool } from './define.js'
 import { formatBytes, shortHash } from './format.js'
-import { describeRef, packageArgs, refOf, requireRevision, revisionArg } from './package-ref.js'
+import { describeRef, packageArgs, refOf, requireRevision, resolveRef, revisionArg } from './package-ref.js'
 import { ToolInputError } from './result.js'
 
 type PromoteResult = z.infer<typeof packagePromoteMutation.result>['packagePromote']
@@ -30,9 +30,9 @@ export const promoteTools = [
     }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     async run (args, ctx) {
-      const ref = refOf(args, args.hash)
-      // The registry takes a full top hash only; the revision query resolves "latest" (and a prefix) to it.
-      const { package: pkg } = await ctx.registry.execute(packageInfoQuery, ref, ctx.signal)
+      // packagePromote takes a full top hash only: a prefix is resolved here, "latest" by the revision query.
+      const ref = await resolveRef(ctx, refOf(args, args.hash))
+      const { package: pkg } = await ctx.registry.execute(packageInfoQuery, ref, ctx)
       const { revision } = requireRevision(pkg, ref)
       const destName = args.dest_name ?? args.package_name
       const source = describeRef(ref, revision.hash)
@@ -44,7 +44,7 @@ export const promoteTools = [
           ...(revision.userMeta === null ? {} : { userMeta: revision.userMeta })
         },
         src: { bucket: ref.bucket, name: ref.name, hash: revision.hash }
-      }, ctx.signal)
+      }, ctx)
       if (isInvalidSuccessor(packagePromote)) {
         throw new ToolInputError(`The registry refused to promote ${source} to s3://${args.dest_bucket}: the source bucket's workflow config does not list this destination (InvalidSuccessor). Promote to one of the successor buckets its workflow config lists, or ask a catalog administrator to add s3://${args.dest_bucket} as a successor.`)
       }

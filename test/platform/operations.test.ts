@@ -23,6 +23,8 @@ t.test('every operation the gateway sends is valid against every supported era, 
   t.ok(operations.length >= 15, `found ${operations.length} operations`)
   t.equal(new Set(operations.map((op) => op.name)).size, operations.length, 'operation names are unique')
   t.ok(operations.filter(isEraOperation).length >= 5, 'search and bucket listing vary by era')
+  const names = operations.map((op) => op.name)
+  for (const dataOperation of ['PackagePromote', 'TabulatorTables']) t.ok(names.includes(dataOperation), `the data tools' ${dataOperation} is checked too`)
   for (const era of ERAS) {
     const schema = eraSchema(era)
     const capabilities = capabilitiesOf(era)

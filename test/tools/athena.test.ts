@@ -5,13 +5,14 @@ import { demoTenants } from '../../src/sample-registry/data.js'
 import { runTool } from '../../src/tools/result.js'
 import { tools } from '../../src/tools/index.js'
 import { startSampleAws } from '../helpers/sample-aws.js'
-import { dataOf, textOf, toolHarness } from './harness.js'
+import type { Era } from '../helpers/eras.js'
+import { dataOf, forEachEra, textOf, toolHarness } from './harness.js'
 
-async function setup (t: Test, athenaTimeoutMs = 10_000) {
+async function setup (t: Test, athenaTimeoutMs = 10_000, era?: Era) {
   const tenants = demoTenants()
   const credentials = new SampleCredentials()
   const { athena } = await startSampleAws(t, tenants, [credentials])
-  const h = await toolHarness(t, { tenants, credentials, athenaEndpoint: athena.url, athenaTimeoutMs })
+  const h = await toolHarness(t, { tenants, credentials, athenaEndpoint: athena.url, athenaTimeoutMs, ...(era === undefined ? {} : { era }) })
   return { h, athena, credentials }
 }
 
@@ -89,15 +90,21 @@ t.test('expired credentials: one refetch, then a clear error; denied roles are t
   t.match(textOf(denied), /no data access/)
 })
 
-t.test('tabulator_tables_list and the quilt-platform://athena reference', async (t) => {
+forEachEra((t, era) => {
+  t.test('tabulator_tables_list lists a bucket\'s tables with their configs', async (t) => {
+    const { h } = await setup(t, undefined, era)
+    const tables = await h.call('tabulator_tables_list', { bucket: 's3://quilt-example' })
+    t.notOk(tables.isError, textOf(tables))
+    const data = dataOf<{ tables: Array<{ name: string, config: string }> }>(tables)
+    t.equal(data.tables[0]?.name, 'wellplates_summary')
+    t.match(data.tables[0]?.config, /logical_key: data\/summary/)
+    t.match(textOf(await h.call('tabulator_tables_list', { bucket: 'cellpainting-data' })), /no tabulator tables/)
+    t.match(textOf(await h.call('tabulator_tables_list', { bucket: 'globex-public' })), /not found in this catalog/)
+  })
+})
+
+t.test('the quilt-platform://athena reference', async (t) => {
   const { h } = await setup(t)
-  const tables = await h.call('tabulator_tables_list', { bucket: 's3://quilt-example' })
-  t.notOk(tables.isError, textOf(tables))
-  const data = dataOf<{ tables: Array<{ name: string, config: string }> }>(tables)
-  t.equal(data.tables[0]?.name, 'wellplates_summary')
-  t.match(data.tables[0]?.config, /logical_key: data\/summary/)
-  t.match(textOf(await h.call('tabulator_tables_list', { bucket: 'cellpainting-data' })), /no tabulator tables/)
-  t.match(textOf(await h.call('tabulator_tables_list', { bucket: 'globex-public' })), /not found in this catalog/)
   const reference = await h.read('quilt-platform://athena')
   t.match(textOf(reference), /tabulator/i)
   t.match(textOf(reference), /read-only/)

@@ -31,7 +31,10 @@ for (const era of ERAS) {
     }
     t.match(JSON.parse(await textOf('quilt-platform://me')), { authenticated: true, user: { name: 'alice' } }, 'the catalog assistant\'s "me"')
     t.match(await textOf('quilt-platform://search_syntax'), /^# Search syntax.*\n[\s\S]*next_cursor[\s\S]*secure search: total unknown/)
-    t.match(resources.find((r) => r.uri === 'quilt-platform://search_syntax'), { mimeType: 'text/markdown' })
+    t.match(await textOf('quilt-platform://athena'), /^# Querying Quilt data with athena_query\n[\s\S]*tabulator/)
+    for (const uri of ['quilt-platform://search_syntax', 'quilt-platform://athena']) {
+      t.match(resources.find((r) => r.uri === uri), { mimeType: 'text/markdown' }, `${uri} is a text resource`)
+    }
 
     const calls: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
       ['auth_status', {}, { authenticated: true, user: { name: 'alice' } }],

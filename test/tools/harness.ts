@@ -110,3 +110,13 @@ export function textOf (result: CallToolResult): string {
 export function dataOf<T = Record<string, unknown>> (result: CallToolResult): T {
   return result.structuredContent as T
 }
+
+/**
+ * Every `revision(hashOrTag)` argument the registry received. The registry takes only "latest" or a
+ * full hash, so a hash prefix a tool was given must have been resolved by the gateway first.
+ */
+export function revisionRefsSent (h: Harness): string[] {
+  return h.registry.requests.map((r) => r.variables?.hashOrTag).filter((ref) => ref !== undefined).map(String)
+}
+
+export const isLatestOrFullHash = (ref: string) => ref === 'latest' || /^[0-9a-f]{64}$/.test(ref)

@@ -1,5 +1,5 @@
 import { ACME_TOKEN, GLOBEX_TOKEN } from '../helpers/fake-registry.js'
-import { dataOf, forEachEra, textOf, toolHarness } from './harness.js'
+import { dataOf, forEachEra, isLatestOrFullHash, revisionRefsSent, textOf, toolHarness } from './harness.js'
 
 forEachEra((t, era) => {
   const wellplates = { bucket: 'quilt-example', package_name: 'examples/wellplates' }
@@ -68,8 +68,8 @@ forEachEra((t, era) => {
     t.match(textOf(unknownFull), /has no revision "f{64}"/)
 
     // Issue 9: the registry takes only "latest" or a full hash; the gateway resolves a prefix by paging revisions.
-    const sent = h.registry.requests.filter((r) => r.operationName === 'PackageInfo').map((r) => r.variables?.hashOrTag)
-    t.ok(sent.every((ref) => ref === 'latest' || /^[0-9a-f]{64}$/.test(String(ref))), `only "latest" or full hashes reach revision(): ${sent.join(', ')}`)
+    const sent = revisionRefsSent(h)
+    t.ok(sent.every(isLatestOrFullHash), `only "latest" or full hashes reach revision(): ${sent.join(', ')}`)
     t.ok(h.registry.requests.some((r) => r.operationName === 'PackageRevisions'), 'the prefix was looked up in the revision list')
 
     const noPackage = await h.call('package_info', { bucket: 'quilt-example', package_name: 'examples/nothing' })
