@@ -44,7 +44,7 @@ async function sdkPattern (): Promise<FastifyInstance> {
   const registries = new RegistryClients({ timeoutMs: 30_000, mutationTimeoutMs: 60_000 })
   const data = new DataClients({ region: 'us-east-1', timeoutMs: 30_000, athenaTimeoutMs: 60_000 })
   app.post('/mcp', async (request, reply) => {
-    const tenant = tenantFromClaims(request.user, [])
+    const tenant = tenantFromClaims(request.user, ['127.0.0.1:*'])
     if (typeof tenant === 'string') return reply.code(403).send({ error: tenant })
     const server = new McpServer({ name: 'sdk-pattern', version: '1.0.0' })
     const signal = new AbortController().signal
