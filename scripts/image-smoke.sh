@@ -151,7 +151,7 @@ podman --runtime runc run -d --name "$CONTAINER" --network host \
   --read-only --tmpfs /tmp --init \
   --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 \
   --secret "$SECRET_NAME,type=env,target=MCP_JWT_SECRET" \
-  -e HOST=127.0.0.1 -e PORT="$gateway_port" \
+  -e HOST=127.0.0.1 -e PORT="$gateway_port" -e MCP_ALLOWED_REGISTRY_HOSTS="127.0.0.1:$registry_port" \
   "$IMAGE" 2> >(grep -v 'systemd connection' >&2) >/dev/null || fail "podman could not start the image"
 base_url="http://127.0.0.1:${gateway_port}"
 

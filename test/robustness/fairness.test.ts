@@ -9,7 +9,7 @@ import { signToken, TEST_SECRET } from '../helpers/tokens.js'
 /*
  * One tenant must not starve the others (issue 10: during a batch flood another tenant's call waited
  * 20.9 s, then got 503). The flooding tenant sends batches of slow tool calls (its registry answers
- * after 100 ms) as fast as 32 connections allow, up to 200 requests a second: 2,000 calls a second,
+ * after 100 ms) as fast as 32 connections allow, up to 100 requests a second: 1,000 calls a second,
  * many times what its cap lets run (8 calls per 100 ms). Another tenant's latency is sampled idle and
  * during the flood, in alternating windows so that the machine's own background load (a shared
  * 2-core box) falls on both alike.
@@ -70,7 +70,9 @@ t.test('while one tenant floods, another tenant\'s p99 latency stays under twice
       headers: { authorization: `Bearer ${flooder}`, 'content-type': 'application/json' },
       body: JSON.stringify(Array.from({ length: 10 }, (_, id) => ({ ...victimCall, id }))),
       connections: 32,
-      overallRate: 200,
+      // Twelve times what its cap lets run, yet light enough that the flood's own client (autocannon, on
+      // the same 2-core machine as the gateway and, in CI, another test file) is not what is measured.
+      overallRate: 100,
       duration: (WINDOW_MS + 1000) / 1000,
       // Its own thread: the flood's client side must not slow the measured process, only the gateway's work may.
       workers: 1
