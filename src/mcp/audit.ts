@@ -34,6 +34,8 @@ export interface ToolAuditEntry {
   durationMs: number
   /** The trace id the client sent (traceparent), used when no span is active (tracing off). */
   clientTraceId?: string
+  /** The HTTP request's id, as in its request log line. */
+  requestId?: string
 }
 
 function namingValue (value: unknown): string | string[] | undefined {
@@ -73,7 +75,11 @@ export function traceIdOf (traceparent: string | string[] | undefined): string |
   return match === null || /^0+$/.test(match[1]!) ? undefined : match[1]
 }
 
-/** The audit logger for one request: always at info (unless logging is off), whatever LOG_LEVEL says. */
+/**
+ * The audit logger: always at info (unless logging is off), whatever LOG_LEVEL says. Made once per
+ * app, not per request (a pino child with its own level costs about as much as the rest of a tool
+ * call's logging); each line names its request id itself.
+ */
 export function auditLogger (log: FastifyBaseLogger): FastifyBaseLogger {
   return log.child({ name: 'audit' }, { level: log.level === 'silent' ? 'silent' : 'info' })
 }
@@ -81,6 +87,7 @@ export function auditLogger (log: FastifyBaseLogger): FastifyBaseLogger {
 export function writeAuditLine (audit: FastifyBaseLogger, entry: ToolAuditEntry): void {
   const tenant = entry.tenant
   audit.info({
+    reqId: entry.requestId,
     // Who: the token's subject, else the secret-free key of the catalog session (registry#hash).
     user: tenant?.sub ?? (tenant === undefined ? undefined : `session:${tenant.key}`),
     registryHost: tenant === undefined ? undefined : new URL(tenant.registryUrl).host,

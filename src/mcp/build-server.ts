@@ -34,7 +34,7 @@ export interface McpDeps {
    */
   tenant?: Tenant
   /** Where each tool call's audit line goes (src/mcp/audit.ts); stdio, a single local user, has none. */
-  audit?: { log: FastifyBaseLogger, clientTraceId?: string }
+  audit?: { log: FastifyBaseLogger, requestId?: string, clientTraceId?: string }
 }
 
 const INSTRUCTIONS = 'Tools for one Quilt data catalog: buckets, versioned packages (browse, diff, create, update, delete) and search. ' +
@@ -125,7 +125,7 @@ export function buildMcpServer (deps: McpDeps): Server {
     if (deps.audit !== undefined) {
       const outcome: AuditOutcome = !args.success ? 'invalid_arguments' : result.isError === true ? 'error' : 'ok'
       const tenant = extra.authInfo?.extra?.tenant as Tenant | undefined ?? deps.tenant
-      writeAuditLine(deps.audit.log, { tool: name, tenant, arguments: args.success ? args.data : request.params.arguments, outcome, durationMs: performance.now() - started, clientTraceId: deps.audit.clientTraceId })
+      writeAuditLine(deps.audit.log, { tool: name, tenant, arguments: args.success ? args.data : request.params.arguments, outcome, durationMs: performance.now() - started, clientTraceId: deps.audit.clientTraceId, requestId: deps.audit.requestId })
     }
     return result
   })

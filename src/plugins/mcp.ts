@@ -54,6 +54,7 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
       }
     })
   }
+  const audit = auditLogger(app.log)
   app.addHook('onRequest', app.checkOrigin)
   app.addHook('onRequest', app.authenticate)
   const spendBudget = rateLimitMax > 0
@@ -106,7 +107,7 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
             if (err instanceof SlotRefusedError) request.log.warn({ sub: caller.sub, running: slots.maxRunning, waiting: slots.maxWaiting }, 'tool call refused: too many concurrent calls for this tenant')
             throw err
           }),
-      audit: { log: auditLogger(request.log), clientTraceId: traceIdOf(request.headers.traceparent) }
+      audit: { log: audit, requestId: request.id, clientTraceId: traceIdOf(request.headers.traceparent) }
     })
     const transport = new ExchangeTransport()
     await server.connect(transport)
