@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import { callerOf, type Caller } from './caller.js'
 import type { LocalCredentials } from './quilt3-login.js'
 import { allowsRegistry } from './registry-policy.js'
 
@@ -32,8 +33,10 @@ export interface Tenant {
   catalogUrl?: string
   /** Seconds since the epoch, from `exp`. */
   expiresAt: number
-  /** Stable, secret-free identity of (registry, catalog token): cache key and log/rate-limit key. */
+  /** Stable, secret-free identity of (registry, catalog token): the key of per-credential caches. */
   key: string
+  /** Who is calling (registry, kind of credential, subject): the key of limits and the audit line. */
+  caller: Caller
   /** Set for a catalog session token: the name of the stack whose registry issued it (see src/stacks.ts). */
   stack?: string
 }
@@ -54,6 +57,9 @@ export function hashToken (token: string): string {
 }
 
 const tenantKey = (registryUrl: string, catalogToken: string) => `${registryUrl}#${hashToken(catalogToken)}`
+
+/** The subject of a credential that names no user: a hash of it, so each such token is its own caller. */
+const anonymousSubject = (catalogToken: string) => `token#${hashToken(catalogToken)}`
 
 // Lower-cased host, default port dropped, no trailing slash: one registry, one spelling, one cache key.
 // A URL pasted with its GraphQL endpoint (".../graphql") names the same registry.
@@ -82,7 +88,8 @@ export function tenantFromClaims (claims: unknown, allowedHosts: readonly string
     registryUrl,
     catalogUrl,
     expiresAt: c.exp,
-    key: tenantKey(registryUrl, c.catalog_token)
+    key: tenantKey(registryUrl, c.catalog_token),
+    caller: callerOf(registryUrl, 'claims', c.sub ?? anonymousSubject(c.catalog_token))
   }
 }
 
@@ -110,6 +117,7 @@ export function tenantFromSession (token: string, claims: unknown, stack: { name
     catalogUrl: stack.catalogUrl,
     expiresAt: parsed.data.exp,
     key: tenantKey(stack.registryUrl, token),
+    caller: callerOf(stack.registryUrl, 'session', String(parsed.data.id)),
     stack: stack.name
   }
 }
@@ -130,6 +138,7 @@ export function tenantFromLocalCredentials (credentials: LocalCredentials): Tena
     catalogUrl: credentials.catalogUrl,
     // quilt3 may save a fractional expires_at; the registry-client cache wants whole milliseconds.
     expiresAt: Math.floor(credentials.expiresAt ?? NO_KNOWN_EXPIRY),
-    key: tenantKey(registryUrl, credentials.catalogToken)
+    key: tenantKey(registryUrl, credentials.catalogToken),
+    caller: callerOf(registryUrl, 'local', anonymousSubject(credentials.catalogToken))
   }
 }
