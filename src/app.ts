@@ -148,7 +148,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const registries = new RegistryClients({
     timeoutMs: config.graphqlTimeoutMs,
     mutationTimeoutMs: config.graphqlMutationTimeoutMs,
-    observe: (operation, outcome, seconds) => { app.metrics.registryLatency.observe({ operation, outcome }, seconds) }
+    observe: (operation, outcome, seconds) => { app.metrics.registryLatency.observe({ operation, outcome }, seconds) },
+    log: app.log
   })
   const data = dataClientsFor(config)
   app.addHook('onClose', async () => { data.close() })

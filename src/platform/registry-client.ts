@@ -23,6 +23,8 @@ export interface RegistryClientOptions {
   observe?: (operation: string, outcome: CallOutcome, seconds: number) => void
   /** Where registry capabilities are cached; the process-wide cache when absent. */
   capabilities?: CapabilityCache
+  /** Where a registry that refuses the capabilities probe is reported (once per assumption). */
+  log?: { warn: (details: object, message: string) => void }
 }
 
 export interface CallOptions {
@@ -117,10 +119,17 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
 
   function capabilities (forOperation = capabilitiesQuery.name): Promise<RegistryCapabilities> {
     // Not bound to any caller's signal: the answer is shared by every call waiting for it.
-    return cache.get(tenant.registryUrl, () => run(capabilitiesQuery, {}, {}, forOperation).catch((err: unknown) => {
-      if (err instanceof RegistryQueryError) return NEWEST_CAPABILITIES // introspection refused
-      throw err
-    }))
+    return cache.get(tenant.registryUrl, async () => {
+      try {
+        return { capabilities: await run(capabilitiesQuery, {}, {}, forOperation), assumed: false }
+      } catch (err) {
+        // Only a refusal of the probe document itself (introspection switched off is a validation
+        // error) says something about the schema; any other failure is the call's, not an era.
+        if (!(err instanceof RegistryDocumentError)) throw err
+        options.log?.warn({ registryHost, graphqlErrors: err.graphqlMessages }, 'registry refused the capabilities probe: assuming the newest schema for a minute')
+        return { capabilities: NEWEST_CAPABILITIES, assumed: true }
+      }
+    })
   }
 
   return {
