@@ -145,13 +145,15 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts, maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds })
   await app.register(health)
   await app.register(protectedResource)
+  const data = dataClientsFor(config)
   const registries = new RegistryClients({
     timeoutMs: config.graphqlTimeoutMs,
     mutationTimeoutMs: config.graphqlMutationTimeoutMs,
     observe: (operation, outcome, seconds) => { app.metrics.registryLatency.observe({ operation, outcome }, seconds) },
-    log: app.log
+    log: app.log,
+    // A token the registry refuses no longer reaches data through credentials issued for it earlier.
+    onTokenRefused: (tenant) => { data.credentials.forget(tenant) }
   })
-  const data = dataClientsFor(config)
   app.addHook('onClose', async () => { data.close() })
   await app.register(mcp, { paths: mcpPaths(config.mcpPath), registries, data })
   await app.register(mcpMethodGuard, { paths: mcpPaths(config.mcpPath) })

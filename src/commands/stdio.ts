@@ -88,8 +88,14 @@ export async function stdio (args: string[], env: NodeJS.ProcessEnv = process.en
     credentials: credentials.expiresAt === undefined ? 'QUILT_CATALOG_TOKEN' : 'quilt3 login',
     expiresAt: credentials.expiresAt === undefined ? undefined : new Date(tenant.expiresAt * 1000).toISOString()
   }, 'serving MCP over stdio')
-  const registries = new RegistryClients({ timeoutMs: config.graphqlTimeoutMs, mutationTimeoutMs: config.graphqlMutationTimeoutMs, log })
-  const server = buildMcpServer({ registries, data: dataClientsFor(config), log, tenant })
+  const data = dataClientsFor(config)
+  const registries = new RegistryClients({
+    timeoutMs: config.graphqlTimeoutMs,
+    mutationTimeoutMs: config.graphqlMutationTimeoutMs,
+    log,
+    onTokenRefused: (refused) => { data.credentials.forget(refused) }
+  })
+  const server = buildMcpServer({ registries, data, log, tenant })
   server.onclose = () => { log.info('stdin ended; stopping') }
   await server.connect(new StdinBoundTransport())
 }

@@ -25,6 +25,8 @@ export interface RegistryClientOptions {
   capabilities?: CapabilityCache
   /** Where a registry that refuses the capabilities probe is reported (once per assumption). */
   log?: { warn: (details: object, message: string) => void }
+  /** Called when the registry refuses this client's token (HTTP 401/403): what was issued for it must go. */
+  onTokenRefused?: () => void
 }
 
 export interface CallOptions {
@@ -109,6 +111,7 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
       return parsed.data
     } catch (err) {
       const failure = describeFailure(err, { ...op, name: label } as Operation<Variables, unknown>, timeout.aborted, timeoutMs)
+      if (failure instanceof RegistryAuthError) options.onTokenRefused?.()
       outcome = failure.kind
       throw failure
     } finally {
@@ -156,11 +159,16 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
  * Registry clients per (registry, catalog token), so a tenant's burst of tool calls shares one client.
  * Bounded, and an entry never outlives the token it was built from.
  */
+export interface RegistryClientsOptions extends Omit<RegistryClientOptions, 'onTokenRefused'> {
+  /** Called when a registry refuses a tenant's token (see RegistryClientOptions.onTokenRefused). */
+  onTokenRefused?: (tenant: Tenant) => void
+}
+
 export class RegistryClients {
   readonly #cache: LRUCache<string, RegistryClient>
-  readonly #options: RegistryClientOptions
+  readonly #options: RegistryClientsOptions
 
-  constructor (options: RegistryClientOptions, max = 1000) {
+  constructor (options: RegistryClientsOptions, max = 1000) {
     this.#options = options
     this.#cache = new LRUCache({ max, ttlAutopurge: false })
   }
@@ -168,7 +176,8 @@ export class RegistryClients {
   for (tenant: Tenant): RegistryClient {
     let client = this.#cache.get(tenant.key)
     if (client === undefined) {
-      client = createRegistryClient(tenant, this.#options)
+      const { onTokenRefused, ...options } = this.#options
+      client = createRegistryClient(tenant, { ...options, onTokenRefused: onTokenRefused === undefined ? undefined : () => { onTokenRefused(tenant) } })
       const ttl = tenant.expiresAt * 1000 - Date.now()
       if (ttl > 0) this.#cache.set(tenant.key, client, { ttl })
     }

@@ -66,11 +66,13 @@ export class SampleCredentials {
     return [...this.#issued.values()]
   }
 
-  /** Answers one `GET /api/auth/get_credentials` for the tenant its bearer selects. */
-  answer (req: IncomingMessage, res: ServerResponse, tenants: Record<string, TenantData>): void {
+  /**
+   * Answers one `GET /api/auth/get_credentials` for the tenant its bearer selects: a catalog token, or
+   * a catalog session token (as the real registry, which answers the catalog's own users' sessions).
+   */
+  answer (req: IncomingMessage, res: ServerResponse, tenantOf: (bearer: string) => TenantData | undefined): void {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? null
-    // Own keys only: a token such as "__proto__" must not find a tenant.
-    const tenant = token !== null && Object.hasOwn(tenants, token) ? tenants[token] : undefined
+    const tenant = token !== null ? tenantOf(token) : undefined
     this.calls.push(token)
     const send = (status: number, body: unknown) => {
       const text = JSON.stringify(body)

@@ -136,9 +136,16 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
   // Each delayed request listens on this signal; dozens at once are normal in load tests.
   setMaxListeners(0, closing.signal)
 
+  /** The tenant a bearer selects: its catalog token, or the user of a valid catalog session token. */
+  function tenantOf (bearer: string): TenantData | undefined {
+    const tenantToken = options.sessionTokens?.(bearer) ?? bearer
+    // Own keys only: a token such as "__proto__" must not find a tenant.
+    return Object.hasOwn(tenants, tenantToken) ? tenants[tenantToken] : undefined
+  }
+
   async function answer (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { pathname } = new URL(req.url ?? '/', 'http://registry')
-    if (pathname === '/api/auth/get_credentials' && req.method === 'GET') return credentials.answer(req, res, tenants)
+    if (pathname === '/api/auth/get_credentials' && req.method === 'GET') return credentials.answer(req, res, tenantOf)
     if (pathname !== '/graphql') return send(res, 404, { message: 'Not found' })
     if (req.method !== 'POST') return send(res, 405, { message: 'Use POST' }, { allow: 'POST' })
     const text = await readBody(req)
@@ -169,9 +176,7 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
       if (res.destroyed || closing.signal.aborted) return
     }
 
-    const tenantToken = token !== null ? options.sessionTokens?.(token) ?? token : null
-    // Own keys only: a token such as "__proto__" must not find a tenant.
-    const tenant = tenantToken !== null && Object.hasOwn(tenants, tenantToken) ? tenants[tenantToken] : undefined
+    const tenant = token !== null ? tenantOf(token) : undefined
     if (tenant === undefined) return send(res, 401, { message: 'Invalid or missing credentials' })
     if (body === null) return send(res, 400, { errors: [{ message: 'Body must be JSON: { query, operationName?, variables? }' }] })
     const document = checkDocument(schema, body.query)
