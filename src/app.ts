@@ -4,6 +4,7 @@ import { clientErrorHandler, drainUnreadBody } from './connection-guard.js'
 import { errorBody, GatewayError, HTTP_ERRORS, type ErrorReason } from './errors.js'
 import { dataClientsFor } from './data/index.js'
 import { loggerOptions, withoutQuery } from './logger.js'
+import { LogSecrets, runWithLogSecrets } from './telemetry/log-secrets.js'
 import { RegistryClients } from './platform/registry-client.js'
 import auth from './plugins/auth.js'
 import browserAccess from './plugins/browser-access.js'
@@ -21,6 +22,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Why the request was refused, for the request's log line. */
     failureReason: ErrorReason | null
+    /** The secrets this request touched, kept out of its log lines (src/telemetry/log-secrets.ts). */
+    logSecrets: LogSecrets | null
   }
 }
 
@@ -112,6 +115,18 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   })
   app.decorate('config', config)
   app.decorateRequest('failureReason', null)
+  app.decorateRequest('logSecrets', null)
+
+  // First of all hooks: the rest of the request runs with its own set of secrets to redact by value.
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.logSecrets = new LogSecrets()
+    runWithLogSecrets(request.logSecrets, done)
+  })
+  // The body is read in the socket's async context, outside that set: the stages after it re-enter it.
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (request.logSecrets === null) done()
+    else runWithLogSecrets(request.logSecrets, done)
+  })
 
   // Node closes idle keep-alive connections once, when close() starts. A connection still busy then
   // (a request in flight, or the unread rest of a refused upload) goes idle later and would hold the
@@ -123,7 +138,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   })
 
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({
+    const log = () => request.log.info({
       method: request.method,
       url: withoutQuery(request.url),
       statusCode: reply.statusCode,
@@ -133,6 +148,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       ...rpcSummary(request.body),
       durationMs: reply.elapsedTime
     }, 'request completed')
+    // 'finish' fires outside the request's async context; its line is redacted with the request's secrets all the same.
+    if (request.logSecrets === null) log()
+    else runWithLogSecrets(request.logSecrets, log)
     app.metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode })
   })
 

@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
 import { keepAliveFetch } from '../platform/http-fetch.js'
 import type { Tenant } from '../platform/tenant.js'
+import { registerSecret } from '../telemetry/log-secrets.js'
 import { DataCancelledError, DataCredentialsError, DataUnavailableError, isAbortError } from './errors.js'
 
 /** Temporary AWS credentials for one caller's role, as the AWS SDK takes them. Never logged, never returned. */
@@ -72,7 +73,15 @@ export class CredentialsCache {
     this.#now = options.now ?? Date.now
   }
 
+  /** The caller's credentials; their secret parts are kept out of the current request's log lines. */
   async get (tenant: Tenant, signal?: AbortSignal): Promise<AwsCredentials> {
+    const credentials = await this.#lookup(tenant, signal)
+    registerSecret(credentials.secretAccessKey)
+    registerSecret(credentials.sessionToken)
+    return credentials
+  }
+
+  async #lookup (tenant: Tenant, signal?: AbortSignal): Promise<AwsCredentials> {
     const cached = this.#cache.get(tenant.key)
     if (cached !== undefined && cached.until > this.#now()) return cached.credentials
     let pending = this.#inFlight.get(tenant.key)
