@@ -101,7 +101,7 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
       admitCall: slots === undefined
         ? undefined
         : (caller, signal) => slots.acquire(limitKey(caller), signal).catch((err: unknown) => {
-            if (err instanceof SlotRefusedError) request.log.warn({ callerKind: caller.caller.kind, subject: caller.caller.subject, running: slots.maxRunning, waiting: slots.maxWaiting }, 'tool call refused: too many concurrent calls for this tenant')
+            if (err instanceof SlotRefusedError) request.log.warn({ sub: caller.caller.subject, credential: caller.caller.kind, running: slots.maxRunning, waiting: slots.maxWaiting }, 'tool call refused: too many concurrent calls for this tenant')
             throw err
           }),
       audit: { log: audit, requestId: request.id, clientTraceId: traceIdOf(request.headers.traceparent) }
