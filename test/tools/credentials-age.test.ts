@@ -1,7 +1,7 @@
 import t from 'tap'
 import { MAX_CREDENTIALS_AGE_MS } from '../../src/data/credentials.js'
-import { SampleCredentials } from '../../src/sample-registry/credentials.js'
-import { demoTenants } from '../../src/sample-registry/data.js'
+import { SampleCredentials } from '../../packages/sample-stack/src/credentials.js'
+import { demoTenants } from '../../packages/sample-stack/src/data.js'
 import { startSampleAws } from '../helpers/sample-aws.js'
 import { textOf, toolHarness } from './harness.js'
 

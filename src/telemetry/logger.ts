@@ -1,6 +1,6 @@
 import type { FastifyServerOptions } from 'fastify'
-import type { Config } from './config.js'
-import { REDACTED, redactRegisteredSecrets } from './telemetry/log-secrets.js'
+import type { Config } from '../config/config.js'
+import { REDACTED, redactRegisteredSecrets } from './log-secrets.js'
 
 /**
  * Paths pino censors wherever they appear in a log object. Fastify's request serializer logs no
