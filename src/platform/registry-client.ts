@@ -155,14 +155,15 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
   }
 }
 
-/**
- * Registry clients per (registry, catalog token), so a tenant's burst of tool calls shares one client.
- * Bounded, and an entry never outlives the token it was built from.
- */
 export interface RegistryClientsOptions extends Omit<RegistryClientOptions, 'onTokenRefused'> {
   /** Called when a registry refuses a tenant's token (see RegistryClientOptions.onTokenRefused). */
   onTokenRefused?: (tenant: Tenant) => void
 }
+
+/**
+ * Registry clients per (registry, catalog token), so a tenant's burst of tool calls shares one client.
+ * Bounded, and an entry never outlives the token it was built from.
+ */
 
 export class RegistryClients {
   readonly #cache: LRUCache<string, RegistryClient>
