@@ -44,6 +44,7 @@ t.test('a registry that echoes the bearer in a GraphQL error: no spelling of it 
   for (const [shape, bearer] of Object.entries(bearers)) {
     t.notOk(logs.text.includes(bearer), `${shape}: never logged`)
     t.notOk(logs.text.includes(encodeURIComponent(bearer)), `${shape}: nor percent-encoded`)
+    t.equal(redactSecrets(bearer), bearer, `${shape}: registered for its requests only, not for the whole process`)
   }
 })
 
@@ -70,6 +71,7 @@ t.test('AWS credentials with "/" echoed by S3 never reach the log', async (t) =>
   t.match(failure, { failure: 'access_denied', err: { message: `denied: key ${REDACTED} token ${REDACTED}` } }, 'the failure is logged, its secrets blanked')
   t.notOk(logs.text.includes(issued!.secretAccessKey), 'no secret access key')
   t.notOk(logs.text.includes(issued!.sessionToken), 'no session token')
+  t.equal(redactSecrets(issued!.secretAccessKey), issued!.secretAccessKey, 'registered for the request that used them, not the process')
 })
 
 t.test('package names, hashes and UUIDs are logged as they are', async (t) => {
