@@ -15,13 +15,15 @@ export const REDACTED = '[redacted]'
 /** Shorter values are not registered: replacing them would shred every line (no real credential is this short). */
 export const MIN_SECRET_LENGTH = 6
 
-/** Registrations outside any request (stdio's single user, start-up) are kept process-wide, this many at most. */
+/** Registrations outside any request (stdio's single user, start-up) are kept process-wide: this many spellings, the oldest forgotten first. */
 const MAX_PROCESS_SECRETS = 64
 
 /** The secrets of one request (or of the process), in every spelling a log line may hold them. */
 export class LogSecrets {
   // Longest first, so a secret that contains another is replaced whole.
   readonly #spellings: string[] = []
+  // The same, oldest first: which to forget when full.
+  readonly #added: string[] = []
   readonly #max: number
 
   constructor (max = Number.POSITIVE_INFINITY) {
@@ -33,7 +35,8 @@ export class LogSecrets {
     // As written, as JSON writes it inside a string (quotes, backslashes, controls), as a URL carries it.
     for (const spelling of new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)])) {
       if (this.#spellings.includes(spelling)) continue
-      if (this.#spellings.length >= this.#max) this.#spellings.shift()
+      if (this.#added.length >= this.#max) this.#spellings.splice(this.#spellings.indexOf(this.#added.shift()!), 1)
+      this.#added.push(spelling)
       const at = this.#spellings.findIndex((known) => known.length < spelling.length)
       this.#spellings.splice(at < 0 ? this.#spellings.length : at, 0, spelling)
     }

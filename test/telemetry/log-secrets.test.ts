@@ -100,6 +100,11 @@ t.test('registered values: every spelling, longest first, only in their own requ
   t.equal(secrets.redact(`u=${encodeURIComponent('abc/def+ghi "quoted"')}`), `u=${REDACTED}`, 'as a URL carries it')
   t.equal(secrets.redact('tiny is not registered'), 'tiny is not registered', 'values too short to be credentials are ignored')
 
+  const bounded = new LogSecrets(3)
+  for (const value of ['first-secret', 'second-longer-secret', 'third-secret', 'fourth-secret']) bounded.add(value)
+  t.same(['first-secret', 'second-longer-secret', 'third-secret', 'fourth-secret'].map((value) => bounded.redact(value)),
+    ['first-secret', REDACTED, REDACTED, REDACTED], 'a bounded set forgets the oldest first')
+
   const other = new LogSecrets()
   const a = runWithLogSecrets(secrets, async () => { await Promise.resolve(); registerSecret('request-a-secret'); return redactSecrets('request-a-secret') })
   const b = runWithLogSecrets(other, async () => { await Promise.resolve(); return redactSecrets('request-a-secret') })
