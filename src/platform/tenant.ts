@@ -36,7 +36,7 @@ export interface Tenant {
   key: string
   /** Who is calling (registry, kind of credential, subject): the key of limits and the audit line. */
   caller: Caller
-  /** Set for a catalog session token: the name of the stack whose registry issued it (see src/stacks.ts). */
+  /** Set for a catalog session token: the name of the stack whose registry issued it (see src/config/stacks.ts). */
   stack?: string
 }
 
