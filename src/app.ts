@@ -27,8 +27,8 @@ declare module 'fastify' {
 
 export interface BuildOptions {
   fastify?: FastifyServerOptions
-  /** Limits on refused API keys per client address (tests shorten the window). */
-  failedCheckLimit?: QuiltCredentialsOptions['failedCheckLimit']
+  /** Limits and cache times of API key checks (tests shorten them). */
+  quiltCredentials?: QuiltCredentialsOptions
 }
 
 const IDLE_SWEEP_MS = 100
@@ -145,7 +145,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(secrets, { source: config.secretSource, refreshSeconds: config.secretRefreshSeconds, stacks: config.stacks })
   await app.register(metrics)
   await app.register(browserAccess)
-  await app.register(quiltCredentials, { failedCheckLimit: options.failedCheckLimit })
+  await app.register(quiltCredentials, options.quiltCredentials ?? {})
   await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts, maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds })
   await app.register(health)
   await app.register(protectedResource)

@@ -12,7 +12,7 @@ import type { FailedCheckLimit } from './failed-checks.js'
 export const API_KEY_PREFIX = 'qk_'
 
 /** A good key is re-checked after this long, so a key revoked in Quilt stops working within a minute. */
-const GOOD_TTL_MS = 60_000
+export const API_KEY_GOOD_TTL_MS = 60_000
 /** A refused key is answered from memory this long: a client retrying in a loop costs the registry nothing. */
 const REFUSED_TTL_MS = 5_000
 /** The registry's answer is on the request's path: a check waits no longer than this. */
@@ -26,6 +26,8 @@ export interface ApiKeyCheckerOptions {
   log: FastifyBaseLogger
   /** Called once per key presented, for the credential-check counter. */
   observe: (outcome: CheckOutcome) => void
+  /** How long a key the registry accepted is trusted before it is asked again; API_KEY_GOOD_TTL_MS by default. */
+  goodTtlMs?: number
 }
 
 type Verdict = { tenant: Tenant } | { refused: true }
@@ -38,11 +40,12 @@ type Verdict = { tenant: Tenant } | { refused: true }
  */
 export class ApiKeyChecker {
   readonly #options: ApiKeyCheckerOptions
-  readonly #verdicts = new LRUCache<string, Verdict>({ max: 10_000, ttl: GOOD_TTL_MS })
+  readonly #verdicts: LRUCache<string, Verdict>
   readonly #inFlight = new Map<string, Promise<Verdict>>()
 
   constructor (options: ApiKeyCheckerOptions) {
     this.#options = options
+    this.#verdicts = new LRUCache({ max: 10_000, ttl: options.goodTtlMs ?? API_KEY_GOOD_TTL_MS })
   }
 
   async tenantFor (key: string, stack: Stack, address: string): Promise<Tenant> {

@@ -29,6 +29,8 @@ export interface QuiltCredentials {
 export interface QuiltCredentialsOptions {
   /** Refused credentials per address and window; DEFAULT_FAILED_CHECK_LIMIT when absent (tests shorten it). */
   failedCheckLimit?: { max: number, windowMs: number }
+  /** How long an API key the registry accepted is trusted before it is asked again (tests shorten it). */
+  apiKeyGoodTtlMs?: number
 }
 
 /** A token for Connect's verifier: asymmetrically signed, or naming Connect as its issuer (then refused if HS256 or `none`). */
@@ -49,6 +51,7 @@ export default fp(async function quiltCredentials (app: FastifyInstance, opts: Q
   const apiKeys = new ApiKeyChecker({
     registry: { timeoutMs: app.config.graphqlTimeoutMs, observe: (operation, outcome, seconds) => { app.metrics.registryLatency.observe({ operation, outcome }, seconds) } },
     limit: failedChecks,
+    goodTtlMs: opts.apiKeyGoodTtlMs,
     log: app.log,
     observe: (outcome) => { app.metrics.credentialChecks.inc({ kind: 'api_key', outcome }) }
   })
