@@ -8,7 +8,7 @@ import type { Stack } from '../stacks.js'
 /** Connect's signatures: asymmetric only, so no shared secret can forge one (HS256 and `none` refused). */
 export const CONNECT_ALGORITHMS = ['RS256', 'ES256']
 /** An unknown `kid` fetches the JWKS again at most this often (a new key, or someone else's). */
-const UNKNOWN_KID_COOLDOWN_MS = 60_000
+export const UNKNOWN_KID_COOLDOWN_MS = 60_000
 /** Fetches of Connect's metadata and keys are on a request's path: bounded. */
 const FETCH_TIMEOUT_MS = 5_000
 /** After a failed fetch, requests are answered 503 this long instead of each waiting for Connect. */
@@ -75,6 +75,8 @@ function fetchableUrl (value: string): URL | undefined {
 export interface ConnectVerifierOptions {
   /** Called once per JWKS or metadata fetch that failed, for the log. */
   onFetchFailure: (what: string, err: unknown) => void
+  /** UNKNOWN_KID_COOLDOWN_MS by default (tests shorten it). */
+  unknownKidCooldownMs?: number
 }
 
 /**
@@ -163,7 +165,7 @@ export class ConnectVerifier {
     // The same key set keeps its cache (and its cooldown) across metadata refreshes.
     const jwks = previous !== undefined && previous.jwksUri === jwksUrl.href
       ? previous.jwks
-      : createRemoteJWKSet(jwksUrl, { timeoutDuration: FETCH_TIMEOUT_MS, cooldownDuration: UNKNOWN_KID_COOLDOWN_MS })
+      : createRemoteJWKSet(jwksUrl, { timeoutDuration: FETCH_TIMEOUT_MS, cooldownDuration: this.#options.unknownKidCooldownMs ?? UNKNOWN_KID_COOLDOWN_MS })
     this.#discovered = { issuer, jwks, jwksUri: jwksUrl.href, at: Date.now() }
   }
 }

@@ -31,6 +31,8 @@ export interface QuiltCredentialsOptions {
   failedCheckLimit?: { max: number, windowMs: number }
   /** How long an API key the registry accepted is trusted before it is asked again (tests shorten it). */
   apiKeyGoodTtlMs?: number
+  /** How often an unknown Connect `kid` may refetch Connect's keys (tests shorten it). */
+  connectKidCooldownMs?: number
 }
 
 /** A token for Connect's verifier: asymmetrically signed, or naming Connect as its issuer (then refused if HS256 or `none`). */
@@ -60,6 +62,7 @@ export default fp(async function quiltCredentials (app: FastifyInstance, opts: Q
     const { connectUrl } = stack
     if (connectUrl === undefined) continue
     connect.set(stack.name, new ConnectVerifier({ ...stack, connectUrl }, {
+      unknownKidCooldownMs: opts.connectKidCooldownMs,
       onFetchFailure: (what, err) => {
         app.log.warn({ stack: stack.name, connect: connectUrl, err: { type: err instanceof Error ? err.name : typeof err, message: err instanceof Error ? err.message : String(err) } }, `Quilt Connect ${what} could not be fetched: its tokens are answered 503 until it can`)
       }
