@@ -11,7 +11,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { startSampleConnect } from '../src/sample-registry/connect.js'
+import { startSampleConnect } from '../packages/sample-stack/src/connect.js'
 import { benchToken } from './shared.js'
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, soak: { type: 'string' }, connections: { type: 'string', default: '20' }, only: { type: 'string' } } })

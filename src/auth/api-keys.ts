@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { LRUCache } from 'lru-cache'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../http/errors.js'
 import { meQuery } from '../platform/operations/me.js'
 import { createRegistryClient, type RegistryClientOptions } from '../platform/registry-client.js'
 import { RegistryAuthError } from '../platform/registry-errors.js'
 import { hashToken, NO_KNOWN_EXPIRY, tenantFromStackBearer, type Tenant } from '../platform/tenant.js'
-import type { Stack } from '../stacks.js'
+import type { Stack } from '../config/stacks.js'
 import type { FailedCheckLimit } from './failed-checks.js'
 
 /** Quilt API keys start so (quilt3 `login_with_api_key`, GraphQL `apiKeyCreate`). */

@@ -1,9 +1,9 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type RemoteJWKSet } from 'jose'
 import { z } from 'zod'
-import { GatewayError, type ErrorReason } from '../errors.js'
-import { isLoopbackHost } from '../platform/registry-policy.js'
+import { GatewayError, type ErrorReason } from '../http/errors.js'
+import { isLoopbackHost } from '../registry-address.js'
 import { tenantFromStackBearer, type Tenant } from '../platform/tenant.js'
-import type { Stack } from '../stacks.js'
+import type { Stack } from '../config/stacks.js'
 
 /** Connect's signatures: asymmetric only, so no shared secret can forge one (HS256 and `none` refused). */
 export const CONNECT_ALGORITHMS = ['RS256', 'ES256']

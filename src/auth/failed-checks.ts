@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../http/errors.js'
 import { MemoryBudgetStore, type BudgetStore } from '../limits/tenant-budget.js'
 
 export interface FailedCheckLimitOptions {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { Stack } from '../../src/stacks.js'
+import type { Stack } from '../../src/config/stacks.js'
 import { startGateway, type TestGateway } from '../helpers/app.js'
 import { ACME_TOKEN, startFakeRegistry } from '../helpers/fake-registry.js'
 import { connectClient, rpc } from '../helpers/mcp-client.js'
