@@ -64,16 +64,16 @@ export class ApiKeyChecker {
         this.#options.observe('limited')
         throw err
       }
-      pending = this.#check(key, stack, cacheKey).finally(() => this.#inFlight.delete(cacheKey))
+      pending = this.#check(key, stack, cacheKey, address).finally(() => this.#inFlight.delete(cacheKey))
       this.#inFlight.set(cacheKey, pending)
     }
     const verdict = await pending
     if ('tenant' in verdict) return verdict.tenant
-    await this.#options.limit.recordFailure(address)
     throw new GatewayError('api_key_refused')
   }
 
-  async #check (key: string, stack: Stack, cacheKey: string): Promise<Verdict> {
+  /** Asks the registry; a refusal counts once against the address that asked, however many requests waited for it. */
+  async #check (key: string, stack: Stack, cacheKey: string, address: string): Promise<Verdict> {
     const client = createRegistryClient({ registryUrl: stack.registryUrl, catalogToken: key }, {
       timeoutMs: Math.min(this.#options.registry.timeoutMs, CHECK_TIMEOUT_MS),
       mutationTimeoutMs: CHECK_TIMEOUT_MS,
@@ -93,6 +93,7 @@ export class ApiKeyChecker {
     if (me === null) {
       this.#options.observe('refused')
       this.#verdicts.set(cacheKey, { refused: true }, { ttl: REFUSED_TTL_MS })
+      await this.#options.limit.recordFailure(address)
       return { refused: true }
     }
     this.#options.observe('ok')

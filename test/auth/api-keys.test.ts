@@ -90,6 +90,19 @@ t.test('refused keys are limited per address: 429, a known-good key still works,
   t.match(await metricsText(gateway), /mcp_gateway_credential_checks_total\{kind="api_key",outcome="limited"\} [1-9]/)
 })
 
+t.test('the address is the socket\'s peer; X-Forwarded-For counts only under MCP_TRUST_PROXY, and then its last entry', async (t) => {
+  const limits = { quiltCredentials: { failedCheckLimit: { max: 1, windowMs: 60_000 } } }
+  const forwarded = (gateway: TestGateway, key: string, xff: string) =>
+    rpc(gateway.url, listBuckets, { authorization: `Bearer ${key}`, accept: 'application/json, text/event-stream', 'x-forwarded-for': xff })
+  const direct = await startGateway(t, base, limits)
+  t.equal((await forwarded(direct, 'qk_guess-1', '203.0.113.1')).status, 401)
+  t.equal((await forwarded(direct, 'qk_guess-2', '203.0.113.2')).status, 429, 'a forged header does not escape the limit')
+  const proxied = await startGateway(t, { ...base, trustProxy: true }, limits)
+  t.equal((await forwarded(proxied, 'qk_guess-1', '203.0.113.1')).status, 401)
+  t.equal((await forwarded(proxied, 'qk_guess-2', '203.0.113.1')).status, 429, 'the same client behind the proxy is limited')
+  t.equal((await forwarded(proxied, 'qk_guess-3', '203.0.113.1, 203.0.113.2')).status, 401, 'another client (the entry the proxy appended) is not')
+})
+
 t.test('with Redis the failed checks are counted across replicas', async (t) => {
   const redis = await startRedis(t)
   const limits = { quiltCredentials: { failedCheckLimit: { max: 2, windowMs: 60_000 } } }

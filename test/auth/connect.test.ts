@@ -1,4 +1,5 @@
 import t from 'tap'
+import { sameIssuer } from '../../src/auth/connect.js'
 import { startSampleConnect, type SampleConnect } from '../../packages/sample-stack/src/connect.js'
 import type { Stack } from '../../src/config/stacks.js'
 import { signHs256 } from '../../src/auth/token.js'
@@ -98,6 +99,13 @@ t.test('after the cooldown an unknown kid refetches once: a rotated key is found
   t.equal(connect.fetches.jwks, fetched + 1, 'with one refetch, however many requests waited for it')
   t.same(await statusesOf(fresh, unknown), new Set([401]), 'unknown kids right after it are refused')
   t.equal(connect.fetches.jwks, fetched + 1, 'without another fetch')
+})
+
+t.test('issuers compare as RFC 3986 origins: Connect spells out :443', async (t) => {
+  t.ok(sameIssuer('https://quilt-connect.example.com:443', 'https://Quilt-Connect.example.com/'), 'default port and case')
+  t.notOk(sameIssuer('https://quilt-connect.example.com:8443', 'https://quilt-connect.example.com'), 'another port')
+  t.notOk(sameIssuer('http://quilt-connect.example.com', 'https://quilt-connect.example.com'), 'another scheme')
+  t.notOk(sameIssuer('not a url', 'https://quilt-connect.example.com'), 'not a URL')
 })
 
 t.test('the protected-resource metadata names Connect when configured, and only then', async (t) => {
