@@ -36,6 +36,11 @@ export class SampleApiKeys {
     if (issued !== undefined) issued.revoked = true
   }
 
+  /** Whether the key was created here (whatever its state now). */
+  knows (key: string): boolean {
+    return this.#keys.has(key)
+  }
+
   /** The catalog token the key acts as, or undefined when it is unknown, revoked or expired. */
   resolve (key: string): string | undefined {
     const issued = this.#keys.get(key)

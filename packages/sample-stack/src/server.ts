@@ -136,8 +136,11 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
   const requests: RecordedRequest[] = []
   const credentials = options.credentials ?? new SampleCredentials()
   const apiKeys = new SampleApiKeys(tenants)
-  /** The catalog token a bearer acts as: an API key's or a session token's user, else the bearer itself. */
-  const tenantTokenOf = (bearer: string) => bearer.startsWith('qk_') ? apiKeys.resolve(bearer) : options.sessionTokens?.(bearer) ?? bearer
+  /**
+   * The catalog token a bearer acts as: an API key's or a session token's user, else the bearer itself
+   * (tests may also list a `qk_` key as a tenant of their own; revocation applies to keys created in `apiKeys`).
+   */
+  const tenantTokenOf = (bearer: string) => bearer.startsWith('qk_') ? apiKeys.resolve(bearer) ?? (apiKeys.knows(bearer) ? undefined : bearer) : options.sessionTokens?.(bearer) ?? bearer
   const closing = new AbortController()
   // Each delayed request listens on this signal; dozens at once are normal in load tests.
   setMaxListeners(0, closing.signal)
