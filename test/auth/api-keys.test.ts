@@ -1,9 +1,12 @@
 import t from 'tap'
+import { SampleCredentials } from '../../packages/sample-stack/src/credentials.js'
+import { demoTenants } from '../../packages/sample-stack/src/data.js'
 import type { Stack } from '../../src/config/stacks.js'
 import { startGateway, type TestGateway } from '../helpers/app.js'
 import { ACME_TOKEN, startFakeRegistry } from '../helpers/fake-registry.js'
 import { connectClient, rpc } from '../helpers/mcp-client.js'
 import { startRedis } from '../helpers/redis.js'
+import { startSampleAws } from '../helpers/sample-aws.js'
 
 // Quilt API keys (qk_...) on a fronted stack, through the real app, real sockets, the sample registry
 // (which accepts keys created in its tenant data) and the MCP SDK client.
@@ -129,4 +132,18 @@ t.test('a registry that cannot answer the check gives 503 JSON with Retry-After,
   t.equal(res.headers.get('retry-after'), '5')
   t.match(await res.json(), { error: { message: /could not be reached/, data: { reason: 'registry_unavailable' } } })
   t.match(await metricsText(gateway), /mcp_gateway_credential_checks_total\{kind="api_key",outcome="unavailable"\} 1/)
+})
+
+t.test('an API key reads the user\'s data: the registry issues its role\'s credentials for the key', async (t) => {
+  const tenants = demoTenants()
+  const credentials = new SampleCredentials()
+  const dataRegistry = await startFakeRegistry(t, { tenants, credentials })
+  const { s3, athena } = await startSampleAws(t, tenants, [credentials])
+  const gateway = await startGateway(t, { ...base, stacks: [{ ...stack, registryUrl: dataRegistry.url }], s3Endpoint: s3.url, athenaEndpoint: athena.url })
+  const key = dataRegistry.apiKeys.create(ACME_TOKEN)
+  const client = await connectClient(t, gateway.url, key)
+  const text = await client.callTool({ name: 'package_file_text', arguments: { bucket: 'quilt-example', package_name: 'examples/wellplates', path: 'README.md' } })
+  t.match(text.structuredContent, { kind: 'text', text: /^# examples\/wellplates\/README\.md/ })
+  t.same(credentials.calls, [key], 'the credentials endpoint was asked with the key')
+  t.notOk(gateway.logs.text.includes(key), 'the key is not logged')
 })
