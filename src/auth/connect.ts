@@ -153,7 +153,8 @@ export class ConnectVerifier {
   }
 
   async #discover (): Promise<void> {
-    const response = await fetch(metadataUrl(this.#issuer), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json' } })
+    // Redirects are not followed (as jose does for the JWKS): the issuer's own host answers, or nobody.
+    const response = await fetch(metadataUrl(this.#issuer), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'manual', headers: { accept: 'application/json' } })
     if (response.status !== 200) throw new ConnectUnavailable(`metadata answered HTTP ${response.status}`)
     const metadata = MetadataSchema.safeParse(await response.json())
     if (!metadata.success) throw new ConnectUnavailable('metadata lacks issuer or jwks_uri')
