@@ -88,11 +88,48 @@ export interface ObjectRange {
   contentEncoding: string | null
 }
 
+/** The head of a GetObject answer and its body, for a reader that consumes the body as it streams. */
+export interface ObjectStream {
+  /** Size of the whole object. */
+  size: number
+  contentType: string | null
+  contentEncoding: string | null
+  body: AsyncIterable<Uint8Array>
+  /** The caller's signal and the call's deadline: a reader stops when it aborts. */
+  signal: AbortSignal
+}
+
+/**
+ * GETs bytes [offset, offset + length) of an object (fewer at its end) and hands the body to `consume`
+ * as it streams. The body is destroyed once `consume` returns or throws, and the request is aborted
+ * when the caller goes away or the deadline passes, so an early stop never leaves S3 sending.
+ */
+export async function streamObject<T> (access: DataAccess, location: S3Location, offset: number, length: number, consume: (object: ObjectStream) => Promise<T>): Promise<T> {
+  return access.s3(access.options.region, s3Failure(formatS3Uri(location)), async (client) => {
+    const signal = access.callSignal()
+    const object = await client.send(new GetObjectCommand({
+      Bucket: location.bucket, Key: location.key, VersionId: location.versionId, Range: `bytes=${offset}-${offset + length - 1}`
+    }), { abortSignal: signal })
+    const body = object.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined
+    const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1]
+    try {
+      return await consume({
+        size: total === undefined ? offset + (object.ContentLength ?? 0) : Number(total),
+        contentType: object.ContentType ?? null,
+        contentEncoding: object.ContentEncoding ?? null,
+        body: body ?? (async function * () {})(),
+        signal
+      })
+    } finally {
+      body?.destroy?.()
+    }
+  })
+}
+
 /** Reads at most `max` bytes of a body, even from a server that ignored the Range header. */
-async function readAtMost (body: AsyncIterable<Uint8Array> | undefined, max: number): Promise<Buffer> {
+async function readAtMost (body: AsyncIterable<Uint8Array>, max: number): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
-  if (body === undefined) return Buffer.alloc(0)
   for await (const chunk of body) {
     chunks.push(Buffer.from(chunk))
     size += chunk.length
@@ -103,20 +140,8 @@ async function readAtMost (body: AsyncIterable<Uint8Array> | undefined, max: num
 
 /** Bytes [offset, offset + length) of an object (fewer at its end). */
 export async function readRange (access: DataAccess, location: S3Location, offset: number, length: number): Promise<ObjectRange> {
-  const where = formatS3Uri(location)
-  return access.s3(access.options.region, s3Failure(where), async (client) => {
-    const signal = access.callSignal()
-    const object = await client.send(new GetObjectCommand({
-      Bucket: location.bucket, Key: location.key, VersionId: location.versionId, Range: `bytes=${offset}-${offset + length - 1}`
-    }), { abortSignal: signal })
-    const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1]
-    const bytes = await readAtMost(object.Body as AsyncIterable<Uint8Array> | undefined, length)
-    return {
-      bytes,
-      size: total === undefined ? offset + (object.ContentLength ?? bytes.length) : Number(total),
-      contentType: object.ContentType ?? null,
-      contentEncoding: object.ContentEncoding ?? null
-    }
+  return streamObject(access, location, offset, length, async ({ body, size, contentType, contentEncoding }) => {
+    return { bytes: await readAtMost(body, length), size, contentType, contentEncoding }
   })
 }
 

@@ -35,7 +35,9 @@ export function textOutput (what: string, location: S3Location, result: ObjectTe
   }
   const end = result.offset + result.length
   const range = `bytes ${result.offset}-${end}${result.gzip ? ' (decompressed)' : ''} of ${formatBytes(result.size)}${result.gzip ? ' compressed' : ''}`
-  const more = result.next_offset === null ? 'End of file.' : `More follows: call again with offset ${result.next_offset}.`
+  const more = result.inflation_ceiling !== null
+    ? `The gateway decompresses at most the first ${result.inflation_ceiling} bytes (${result.inflation_ceiling / 1024 / 1024} MiB) of a compressed object, so this stops there; for the rest, download it with a link (bucket_object_link, package_file_link).`
+    : result.next_offset === null ? 'End of file.' : `More follows: call again with offset ${result.next_offset}.`
   const table = result.table === null ? [] : [`Table preview (${result.table.columns.length} columns: ${result.table.columns.join(', ')}):`, ...formatTable(result.table), '']
   return {
     text: [`${what}, ${range}. ${more}`, ...table, result.text].join('\n'),
