@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DEFAULT_TEXT_BYTES, MAX_TEXT_BYTES, readObjectText, type ObjectText } from '../data/object-text.js'
+import { DEFAULT_TEXT_BYTES, MAX_INFLATED_BYTES, MAX_TEXT_BYTES, MAX_TEXT_OFFSET, readObjectText, type ObjectText } from '../data/object-text.js'
 import { headObject, listObjects, MAX_LINK_SECONDS, presignGet } from '../data/s3.js'
 import { formatS3Uri, parseS3Uri, type S3Location } from '../data/s3-location.js'
 import { formatTable } from '../data/text.js'
@@ -17,7 +17,8 @@ const s3UriArg = z.string().trim()
 export const textArgs = {
   max_bytes: z.int().min(1).max(MAX_TEXT_BYTES).default(DEFAULT_TEXT_BYTES)
     .describe(`Most bytes of text to return (default ${DEFAULT_TEXT_BYTES}, at most ${MAX_TEXT_BYTES}); call again with next_offset for more`),
-  offset: z.int().min(0).default(0).describe('Where to start, in bytes (decompressed bytes for gzip); 0 = the beginning')
+  offset: z.int().min(0).max(MAX_TEXT_OFFSET).default(0)
+    .describe(`Where to start, in bytes; 0 = the beginning. For gzip it counts decompressed bytes and must be below ${MAX_INFLATED_BYTES} (64 MiB): the gateway decompresses no more of a compressed object`)
 }
 
 export const linkArgs = {
@@ -97,7 +98,7 @@ export const objectTools = [
   defineTool({
     name: 'bucket_object_text',
     title: 'Read an object\'s text',
-    description: `Returns the text of an S3 object read with your own role: at most max_bytes (default ${DEFAULT_TEXT_BYTES}) from offset, fetched as a byte range so large files are cheap. Gzip files are decompressed; CSV and TSV files also get a short column-aware preview. Binary files (images, Parquet, archives) are not returned: you get a download link instead. next_offset says where to continue.`,
+    description: `Returns the text of an S3 object read with your own role: at most max_bytes (default ${DEFAULT_TEXT_BYTES}) from offset, fetched as a byte range so large files are cheap. Gzip files are decompressed (the first 64 MiB of their content at most); CSV and TSV files also get a short column-aware preview. Binary files (images, Parquet, archives) are not returned: you get a download link instead. next_offset says where to continue.`,
     inputSchema: z.object({ s3_uri: s3UriArg, ...textArgs }),
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     async run ({ s3_uri: location, max_bytes: maxBytes, offset }, ctx) {

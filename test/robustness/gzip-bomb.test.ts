@@ -57,6 +57,9 @@ t.test('a gzip bomb costs the gateway a bounded amount of memory, at any offset'
     t.ok(result.isError, 'an offset past the ceiling is an argument error')
     t.match(textOf(result), `offset 2000000000 is beyond what the gateway decompresses of a compressed object: the first ${MAX_INFLATED_BYTES} bytes (64 MiB)`)
   }
+  const beyondS3 = await mcp.callTool({ name: 'bucket_object_text', arguments: { s3_uri: 's3://quilt-example/uploads/zeros.gz', offset: 1e15 } })
+  t.ok(beyondS3.isError, 'an offset past S3\'s largest object is refused by the schema')
+  t.match(textOf(beyondS3), /offset/)
   // Just under the ceiling, every call inflates the full 64 MiB and keeps only its slice.
   const near = await Promise.all([1, 2, 3, 4].map((n) => mcp.callTool({
     name: 'bucket_object_text', arguments: { s3_uri: 's3://quilt-example/uploads/letters.txt.gz', offset: MAX_INFLATED_BYTES - n * 1000, max_bytes: 1024 * 1024 }
