@@ -6,7 +6,6 @@
  * fresh gateway process against the sample registry and sample S3; then the same at an offset just
  * under the 64 MiB decompression ceiling, where every call inflates the whole ceiling.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -17,7 +16,7 @@ import { startSampleS3 } from '../src/sample-registry/sample-s3.js'
 import { startSampleRegistry } from '../src/sample-registry/server.js'
 import { signHs256 } from '../src/token.js'
 import { gzipOf } from '../test/helpers/gzip.js'
-import { BENCH_SECRET } from './shared.js'
+import { BENCH_SECRET, spawnGateway, stopGateway } from './shared.js'
 
 const MiB = 1024 * 1024
 const peakMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
@@ -34,22 +33,9 @@ for (const [key, body] of Object.entries(bombs)) {
 writer.destroy()
 const token = signHs256({ sub: 'bench', catalog_token: ACME_TOKEN, registry_url: registry.url, exp: Math.floor(Date.now() / 1000) + 3600 }, BENCH_SECRET)
 
-async function startGateway (): Promise<{ child: ChildProcess, port: number }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000)
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('../src/cli.ts', import.meta.url).pathname, 'serve'], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', MCP_JWT_SECRET: BENCH_SECRET, MCP_ALLOWED_REGISTRY_HOSTS: '127.0.0.1:*', AWS_ENDPOINT_URL_S3: s3.url, MCP_MAX_EVENT_LOOP_DELAY_MS: '0' },
-    stdio: ['ignore', 'ignore', 'inherit']
-  })
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`)
-    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) return { child, port }
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-}
-
 console.log(`node ${process.version}; four bucket_object_text calls one after another, each bomb in a fresh gateway\n`)
 for (const [[key, body], offset] of Object.entries(bombs).flatMap((bomb) => [2e9, 64 * MiB - 1000].map((offset) => [bomb, offset] as const))) {
-  const { child, port } = await startGateway()
+  const { child, port } = await spawnGateway({ AWS_ENDPOINT_URL_S3: s3.url })
   const client = new Client({ name: 'bench', version: '1.0.0' })
   await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }))
   const s3Uri = `s3://quilt-example/bench/${key}`
@@ -65,8 +51,7 @@ for (const [[key, body], offset] of Object.entries(bombs).flatMap((bomb) => [2e9
   console.log(`${key} (${(body.length / 1024).toFixed(0)} KB) at offset ${offset}: peak RSS ${before.toFixed(0)} MB before, ${peakMb(child.pid!).toFixed(0)} MB after four calls (${seconds.toFixed(1)} s)`)
   console.log(`  last answer: ${answer}`)
   await client.close()
-  child.kill('SIGTERM')
-  await new Promise((resolve) => child.once('exit', resolve))
+  await stopGateway(child)
 }
 await s3.close()
 await registry.close()
