@@ -10,9 +10,9 @@
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
-import { ACME_TOKEN, GLOBEX_TOKEN } from '../src/sample-registry/data.js'
-import { startSampleRegistry } from '../src/sample-registry/server.js'
-import { signHs256 } from '../src/token.js'
+import { ACME_TOKEN, GLOBEX_TOKEN } from '../packages/sample-stack/src/data.js'
+import { startSampleRegistry } from '../packages/sample-stack/src/server.js'
+import { signHs256 } from '../src/auth/token.js'
 import { BENCH_SECRET, spawnGateway, stopGateway } from './shared.js'
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' } } })
