@@ -57,6 +57,12 @@ t.test('a gzip bomb costs the gateway a bounded amount of memory, at any offset'
     t.ok(result.isError, 'an offset past the ceiling is an argument error')
     t.match(textOf(result), `offset 2000000000 is beyond what the gateway decompresses of a compressed object: the first ${MAX_INFLATED_BYTES} bytes (64 MiB)`)
   }
+  // The same bomb as a package file: package_file_text reads it by the same rules.
+  const pushed = await mcp.callTool({ name: 'package_create', arguments: { bucket: 'quilt-example', package_name: 'uploads/bomb', message: 'a bomb', files: [{ logical_key: 'zeros.gz', s3_uri: 's3://quilt-example/uploads/zeros.gz' }] } })
+  t.notOk(pushed.isError, textOf(pushed))
+  const packaged = await mcp.callTool({ name: 'package_file_text', arguments: { bucket: 'quilt-example', package_name: 'uploads/bomb', path: 'zeros.gz', offset: 2e9 } })
+  t.ok(packaged.isError, 'package_file_text refuses the same offset')
+  t.match(textOf(packaged), /offset 2000000000 is beyond what the gateway decompresses/)
   const beyondS3 = await mcp.callTool({ name: 'bucket_object_text', arguments: { s3_uri: 's3://quilt-example/uploads/zeros.gz', offset: 1e15 } })
   t.ok(beyondS3.isError, 'an offset past S3\'s largest object is refused by the schema')
   t.match(textOf(beyondS3), /offset/)
@@ -70,7 +76,7 @@ t.test('a gzip bomb costs the gateway a bounded amount of memory, at any offset'
     t.match(textOf(result).slice(0, 300), /decompresses at most the first 67108864 bytes \(64 MiB\) of a compressed object, so this stops there/)
   }
   const growth = peakRssMb(gateway.pid) - before
-  t.ok(growth < 100, `peak RSS grew ${growth.toFixed(1)} MB over eight bomb reads (from ${before.toFixed(1)} MB)`)
+  t.ok(growth < 100, `peak RSS grew ${growth.toFixed(1)} MB over nine bomb reads (from ${before.toFixed(1)} MB)`)
 })
 
 t.test('a read stops when the client goes away: the gateway closes its S3 connection', async (t) => {
