@@ -8,6 +8,10 @@ export const CALLER_KINDS = [
   'claims',
   /** A catalog session token of a fronted stack; subject: the registry user's `id`. */
   'session',
+  /** A Quilt API key (`qk_...`); subject: its user as the registry names it (`me.name`). */
+  'api_key',
+  /** A Quilt Connect token; subject: its `sub`. */
+  'connect',
   /** stdio's single local user (quilt3's login or environment credentials); subject: a hash of the token. */
   'local'
 ] as const

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { allowsRegistry, normaliseRegistryUrl, parseHttpUrl } from '../registry-address.js'
-import { callerOf, type Caller } from './caller.js'
+import { callerOf, type Caller, type CallerKind } from './caller.js'
 
 /** The claims the gateway reads from a verified token; anything else in the token is ignored. */
 export const TokenClaimsSchema = z.object({
@@ -104,6 +104,24 @@ export function tenantFromSession (token: string, claims: unknown, stack: { name
     expiresAt: parsed.data.exp,
     key: tenantKey(stack.registryUrl, token),
     caller: callerOf(stack.registryUrl, 'session', String(parsed.data.id)),
+    stack: stack.name
+  }
+}
+
+/**
+ * The tenant of a bearer the registry takes as it is and the gateway checked for one stack (a Quilt
+ * API key, a Quilt Connect token): sent to that stack's registry only.
+ */
+export function tenantFromStackBearer (token: string, stack: { name: string, registryUrl: string, catalogUrl?: string }, identity: { kind: CallerKind, sub?: string, email?: string, expiresAt: number }): Tenant {
+  return {
+    sub: identity.sub,
+    email: identity.email,
+    catalogToken: token,
+    registryUrl: stack.registryUrl,
+    catalogUrl: stack.catalogUrl,
+    expiresAt: identity.expiresAt,
+    key: tenantKey(stack.registryUrl, token),
+    caller: callerOf(stack.registryUrl, identity.kind, identity.sub ?? anonymousSubject(token)),
     stack: stack.name
   }
 }

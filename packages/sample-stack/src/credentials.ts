@@ -67,22 +67,22 @@ export class SampleCredentials {
     return [...this.#issued.values()]
   }
 
-  /**
-   * Answers one `GET /api/auth/get_credentials` for the tenant its bearer selects: a catalog token, or
-   * a catalog session token (as the real registry, which answers the catalog's own users' sessions).
-   */
-  answer (req: IncomingMessage, res: ServerResponse, tenantOf: (bearer: string) => TenantData | undefined): void {
+  /** Answers one `GET /api/auth/get_credentials` for the tenant its bearer selects. */
+  answer (req: IncomingMessage, res: ServerResponse, tenants: Record<string, TenantData>, tenantTokenOf: (bearer: string) => string | undefined = (bearer) => bearer): void {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? null
-    const tenant = token !== null ? tenantOf(token) : undefined
+    // An API key or a session token acts as its user's catalog token, as at /graphql.
+    const tenantToken = token === null ? undefined : tenantTokenOf(token)
+    // Own keys only: a token such as "__proto__" must not find a tenant.
+    const tenant = tenantToken !== undefined && Object.hasOwn(tenants, tenantToken) ? tenants[tenantToken] : undefined
     this.calls.push(token)
     const send = (status: number, body: unknown) => {
       const text = JSON.stringify(body)
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
       res.end(text)
     }
-    if (token === null || tenant === undefined) return send(401, { message: 'Invalid or missing credentials' })
+    if (tenantToken === undefined || tenant === undefined) return send(401, { message: 'Invalid or missing credentials' })
     if (this.refuse !== null) return send(this.refuse, { message: this.refuse === 401 ? 'Session expired' : 'Your role has no data access' })
-    const issued = this.issue(token, tenant.buckets.map((b) => b.name))
+    const issued = this.issue(tenantToken, tenant.buckets.map((b) => b.name))
     send(200, { AccessKeyId: issued.accessKeyId, SecretAccessKey: issued.secretAccessKey, SessionToken: issued.sessionToken, Expiration: issued.expiration.toISOString() })
   }
 }
