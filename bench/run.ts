@@ -1,22 +1,43 @@
 /**
- * npm run bench [-- --duration 10] [-- --soak 200000]
+ * npm run bench [-- --duration 10] [-- --repeat 3] [-- --compare <checkout>] [-- --only <text>] [-- --soak 200000]
  *
- * Side by side in one run: a bare Fastify route, the same behind JWT verification, the SDK's
- * documented stateless pattern with the gateway's tools, and the gateway itself. Each target runs in
- * its own process; the load generator (autocannon, 20 connections) and a stub registry run here.
+ * Side by side in one run: a bare Fastify route, the same behind JWT verification, a minimal
+ * authenticated proxy (JWT check + the same GraphQL POST), the SDK's documented stateless pattern with
+ * the gateway's tools, and the gateway itself. Each target runs in its own process; the load generator
+ * (autocannon, 20 connections) and a stub registry run here. With --compare, every row the other
+ * checkout also has (e.g. a worktree of the previous release) is measured there too, the two
+ * alternating, so old and new share the machine's load alike. --repeat N reports medians of N rounds.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
 import { startSampleConnect } from '../packages/sample-stack/src/connect.js'
+import { load, measure, median, rssMb, startTarget, stopTarget, type Measured, type Row } from './measure.js'
 import { benchToken } from './shared.js'
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, soak: { type: 'string' }, connections: { type: 'string', default: '20' }, only: { type: 'string' } } })
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    soak: { type: 'string' },
+    connections: { type: 'string', default: '20' },
+    only: { type: 'string' },
+    repeat: { type: 'string', default: '1' },
+    compare: { type: 'string' },
+    'min-warmup': { type: 'string', default: '6' },
+    'max-warmup': { type: 'string', default: '30' },
+    'cpu-prof': { type: 'string' }
+  }
+})
 const duration = Number(values.duration)
 const connections = Number(values.connections)
+const repeat = Number(values.repeat)
+const here = resolve(fileURLToPath(new URL('..', import.meta.url)))
+const other = values.compare === undefined ? undefined : resolve(values.compare)
+// --cpu-prof <dir> writes each target's V8 CPU profile there when it stops (open in Chrome DevTools).
+const nodeFlags = values['cpu-prof'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(values['cpu-prof'])}`]
 
 const ME = JSON.stringify({ data: { me: { name: 'Bench User', email: 'bench@example.com', isAdmin: false, role: { name: 'ReadWrite' }, roles: [{ name: 'ReadWrite' }] } } })
 const registry = createServer((req, res) => {
@@ -41,10 +62,10 @@ const toolsCall = rpc({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { n
 const pureCall = rpc({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'catalog_url', arguments: { bucket: 'quilt-example' } } })
 const toolsList = rpc({ jsonrpc: '2.0', id: 1, method: 'tools/list' })
 
-interface Row { name: string, target: string, path: string, request: { method: 'POST', headers: Record<string, string>, body: string }, expect: number }
 const rows: Row[] = [
   { name: 'bare route', target: 'bare', path: '/bare', request: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, expect: 200 },
   { name: 'bare route + JWT', target: 'jwt-only', path: '/bare', request: { ...rpc({}) }, expect: 200 },
+  { name: 'minimal proxy (JWT + registry POST)', target: 'proxy', path: '/mcp', request: toolsCall, expect: 200 },
   { name: 'SDK pattern tools/call (registry)', target: 'sdk-pattern', path: '/mcp', request: toolsCall, expect: 200 },
   { name: 'SDK pattern tools/call (pure)', target: 'sdk-pattern', path: '/mcp', request: pureCall, expect: 200 },
   { name: 'gateway tools/list', target: 'gateway', path: '/mcp', request: toolsList, expect: 200 },
@@ -55,89 +76,69 @@ const rows: Row[] = [
   { name: 'gateway tools/call (registry), traced', target: 'gateway-traced', path: '/mcp', request: toolsCall, expect: 200 },
   { name: 'gateway 401 (no token)', target: 'gateway', path: '/mcp', request: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, expect: 401 }
 ]
+/** Rows measured in the --compare checkout too: the gateway's own (the others are references, the same code in both). */
+const compared = (row: Row) => row.target.startsWith('gateway')
 
-async function startTarget (target: string): Promise<{ child: ChildProcess, port: number }> {
-  // The traced target exports its spans to the stub registry, which answers any POST with 200.
-  // The stack target fronts the stub registry, with the Connect stand-in as its Connect.
-  const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: target === 'gateway-traced' ? registryUrl : undefined, BENCH_STACK_REGISTRY: registryUrl, BENCH_CONNECT_URL: connect.url }
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./targets.ts', import.meta.url).pathname, target], { stdio: ['ignore', 'pipe', 'inherit'], env })
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`target ${target} exited with ${code}`)))
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const match = /PORT (\d+)/.exec(chunk.toString())
-      if (match !== null) resolve(Number(match[1]))
-    })
-  })
-  return { child, port }
-}
-
-/** CPU seconds (user + system) the process has used so far, from /proc (clock ticks of 10 ms). */
-const cpuSeconds = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
-
-async function load (port: number, row: Row, options: { duration?: number, amount?: number }) {
-  const result = await autocannon({ url: `http://127.0.0.1:${port}${row.path}`, connections, ...row.request, ...options })
-  const wrong = row.expect === 200 ? result.non2xx : result.requests.total - result.non2xx
-  if (wrong > 0 || result.errors > 0) throw new Error(`${row.name}: ${wrong} unexpected statuses, ${result.errors} errors`)
-  return result
-}
-
-async function stop (child: ChildProcess) {
-  child.kill('SIGTERM')
-  await new Promise((resolve) => child.once('exit', resolve))
-}
+// The traced target exports its spans to the stub registry, which answers any POST with 200.
+// The stack target fronts the stub registry, with the Connect stand-in as its Connect.
+const targetEnv = (target: string) => ({ ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: target === 'gateway-traced' ? registryUrl : undefined, BENCH_STACK_REGISTRY: registryUrl, BENCH_CONNECT_URL: connect.url })
 
 if (values.soak !== undefined) {
   const total = Number(values.soak)
   const row = rows.find((r) => r.name === 'gateway tools/call (registry)')!
-  const { child, port } = await startTarget(row.target)
-  await load(port, row, { amount: 10_000 })
-  const baseline = rssMb(child.pid!)
+  const target = await startTarget(here, row.target, targetEnv(row.target), nodeFlags)
+  await load(target.port, row, connections, { amount: 10_000 })
+  const baseline = rssMb(target.child.pid!)
   console.log(`soak: gateway tools/call, ${total} requests; RSS after 10k warm-up ${baseline.toFixed(1)} MB`)
   let last = baseline
   for (let done = 10_000; done < total + 10_000; done += 10_000) {
-    await load(port, row, { amount: 10_000 })
-    last = rssMb(child.pid!)
+    await load(target.port, row, connections, { amount: 10_000 })
+    last = rssMb(target.child.pid!)
     console.log(`${String(done).padStart(7)} requests  RSS ${last.toFixed(1)} MB`)
   }
   const drift = (last - baseline) / baseline * 100
   console.log(`RSS drift over ${total} requests: ${drift.toFixed(1)}% (goal: within 10%)`)
-  await stop(child)
+  await stopTarget(target)
 } else {
-  const results: Array<{ name: string, reqPerSec: number, p50Ms: number, p99Ms: number, cpuUsPerRequest: number, rssMb: number }> = []
-  // --only <text> runs the rows whose name contains it (for iterating on one path).
-  for (const row of rows.filter((r) => values.only === undefined || r.name.includes(values.only))) {
-    const { child, port } = await startTarget(row.target)
-    await load(port, row, { duration: 2 })
-    const cpuBefore = cpuSeconds(child.pid!)
-    const r = await load(port, row, { duration })
-    // CPU per request of the target alone: throughput at a fixed 20 connections also depends on the
-    // stub registry and the load generator, which share this machine's two cores with it.
-    const cpuUsPerRequest = Math.round((cpuSeconds(child.pid!) - cpuBefore) * 1e6 / r.requests.total)
-    results.push({ name: row.name, reqPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, cpuUsPerRequest, rssMb: Math.round(rssMb(child.pid!)) })
-    await stop(child)
+  const { report } = await import('./report.js')
+  const selected = rows.filter((r) => values.only === undefined || r.name.includes(values.only))
+  const runs = new Map<string, { new: Measured[], old: Measured[] }>(selected.map((row) => [row.name, { new: [], old: [] }]))
+  const missingInOther = new Set<string>()
+  const opts = { duration, minWarmupSeconds: Number(values['min-warmup']), maxWarmupSeconds: Number(values['max-warmup']) }
+  for (let round = 0; round < repeat; round++) {
+    for (const row of selected) {
+      const sides: Array<'new' | 'old'> = other === undefined || !compared(row) || missingInOther.has(row.target) ? ['new'] : ['new', 'old']
+      // Alternate which side goes first, so a trend in the machine's load falls on both alike.
+      if (round % 2 === 1) sides.reverse()
+      for (const side of sides) {
+        const root = side === 'new' ? here : other!
+        let target
+        try {
+          target = await startTarget(root, row.target, targetEnv(row.target), nodeFlags)
+        } catch (err) {
+          if (side === 'new') throw err
+          missingInOther.add(row.target)
+          continue
+        }
+        try {
+          const m = await measure(target, row, connections, opts)
+          runs.get(row.name)![side].push(m)
+          console.error(`round ${round + 1}/${repeat} ${side} ${row.name}: ${m.reqPerSec} req/s, ${m.cpuUsPerRequest} us CPU/req (warm-up windows: ${m.warmupWindows.join(' ')} us/req)`)
+        } finally {
+          await stopTarget(target)
+        }
+      }
+    }
   }
-  const rate = (name: string) => results.find((r) => r.name === name)?.reqPerSec ?? Number.NaN
-  const cpu = (name: string) => results.find((r) => r.name === name)?.cpuUsPerRequest ?? Number.NaN
-  const ratios = {
-    gatewayOverSdkPatternRegistryCall: +(rate('gateway tools/call (registry)') / rate('SDK pattern tools/call (registry)')).toFixed(2),
-    gatewayOverSdkPatternPureCall: +(rate('gateway tools/call (pure)') / rate('SDK pattern tools/call (pure)')).toFixed(2),
-    sdkPatternOverGatewayCpuPerRegistryCall: +(cpu('SDK pattern tools/call (registry)') / cpu('gateway tools/call (registry)')).toFixed(2),
-    gatewayRegistryCallOverBare: +(rate('gateway tools/call (registry)') / rate('bare route')).toFixed(3),
-    bareOverGateway401: +(rate('bare route') / rate('gateway 401 (no token)')).toFixed(2)
-  }
-  console.log(`\n${connections} connections, ${duration} s per row, node ${process.version}\n`)
-  console.log('row'.padEnd(40) + 'req/s'.padStart(9) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + 'CPU us/req'.padStart(12) + 'RSS MB'.padStart(9))
-  for (const r of results) console.log(r.name.padEnd(40) + String(r.reqPerSec).padStart(9) + String(r.p50Ms).padStart(9) + String(r.p99Ms).padStart(9) + String(r.cpuUsPerRequest).padStart(12) + String(r.rssMb).padStart(9))
-  console.log(`\ngateway / SDK pattern, tools/call with a registry call: ${ratios.gatewayOverSdkPatternRegistryCall}x (goal >= 3)`)
-  console.log(`gateway / SDK pattern, tools/call without one:          ${ratios.gatewayOverSdkPatternPureCall}x`)
-  console.log(`CPU per call, SDK pattern / gateway (registry call):   ${ratios.sdkPatternOverGatewayCpuPerRegistryCall}x`)
-  console.log(`gateway tools/call (registry) / bare route:             ${ratios.gatewayRegistryCallOverBare}`)
-  console.log(`bare route / gateway 401:                               ${ratios.bareOverGateway401}x (goal <= 2)`)
-  writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, connections, durationSeconds: duration, results, ratios }, null, 2) + '\n')
+  const results = selected.map((row) => {
+    const pick = (ms: Measured[]) => ms.length === 0
+      ? undefined
+      : { reqPerSec: median(ms.map((m) => m.reqPerSec)), p50Ms: median(ms.map((m) => m.p50Ms)), p99Ms: median(ms.map((m) => m.p99Ms)), cpuUsPerRequest: median(ms.map((m) => m.cpuUsPerRequest)), rssMb: median(ms.map((m) => m.rssMb)), warmupSeconds: median(ms.map((m) => m.warmupWindows.length * 2)) }
+    const r = runs.get(row.name)!
+    return { name: row.name, new: pick(r.new)!, old: pick(r.old), newRuns: r.new.map((m) => m.reqPerSec) }
+  })
+  const summary = report(results, { connections, duration, repeat, compare: other })
+  writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, connections, durationSeconds: duration, repeat, compare: other, results, ...summary }, null, 2) + '\n')
 }
 registry.close()
 await connect.close()
