@@ -32,7 +32,7 @@ export const fetchTools = [
         if (!(err instanceof ObjectTooLargeError)) throw err
         const link = await presignGet(ctx.data, location, LINK_SECONDS)
         const cap = maxBytes < MAX_FETCH_BYTES ? ` Call again with a larger max_bytes (at most ${MAX_FETCH_BYTES}), or download it:` : ` That is over this tool's cap of ${MAX_FETCH_BYTES} bytes (3 MiB); download it instead:`
-        throw new ToolInputError(`${uri} is ${formatBytes(err.size)}, over max_bytes (${maxBytes} bytes).${cap} ${link.url} (valid until ${link.expires_at}).`)
+        throw new ToolInputError(`${uri} is ${formatBytes(err.size)} (${err.size} bytes), over max_bytes (${maxBytes} bytes).${cap} ${link.url} (valid until ${link.expires_at}).`)
       }
       const { bytes, contentType } = fetched
       const image = imageType(bytes)
