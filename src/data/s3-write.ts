@@ -65,6 +65,8 @@ export async function presignPut (access: DataAccess, location: S3Location, expi
     // A role may write without reading (403 on HEAD): whether the key exists is then unknown.
     exists = err.kind === 'not_found' ? false : null
   }
-  const link = await presign(access, location, expiresIn, new PutObjectCommand({ Bucket: location.bucket, Key: location.key, ContentType: contentType }))
+  // The presigner signs only Host unless told: a Content-Type the uploader could change would be no promise.
+  const command = new PutObjectCommand({ Bucket: location.bucket, Key: location.key, ContentType: contentType })
+  const link = await presign(access, location, expiresIn, command, contentType === undefined ? undefined : new Set(['content-type']))
   return { ...link, exists }
 }

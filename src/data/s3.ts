@@ -142,11 +142,11 @@ export async function presignGet (access: DataAccess, location: S3Location, expi
  * Signs `command` for the bucket's region (learnt by an earlier call through inBucketRegion) with the
  * caller's credentials, for `expiresIn` seconds at most and never past those credentials.
  */
-export async function presign (access: DataAccess, location: S3Location, expiresIn: number, command: GetObjectCommand | PutObjectCommand): Promise<PresignedLink> {
+export async function presign (access: DataAccess, location: S3Location, expiresIn: number, command: GetObjectCommand | PutObjectCommand, signedHeaders?: Set<string>): Promise<PresignedLink> {
   return inBucketRegion(access, location.bucket, s3Failure(formatS3Uri(location)), async (client, credentials) => {
     const lifetime = Math.min(expiresIn, Math.floor((credentials.expiration.getTime() - Date.now()) / 1000))
     if (lifetime < 1) throw new DataExpiredError()
-    const url = await getSignedUrl(client, command, { expiresIn: lifetime })
+    const url = await getSignedUrl(client, command, { expiresIn: lifetime, ...(signedHeaders === undefined ? {} : { signableHeaders: signedHeaders }) })
     return { url, expires_in: lifetime, expires_at: new Date(Date.now() + lifetime * 1000).toISOString() }
   })
 }
