@@ -40,13 +40,15 @@ export const pushParamArgs = {
     .describe('Workflow id. Omit it for the bucket\'s default workflow; "" for no workflow (where the bucket allows that)')
 }
 
-const pushArgs = z.object({ ...pushParamArgs, files: filesArg.describe(`Files of the revision (1 to ${MAX_FILES}); each already stored in S3`) })
+// Files right after the package (spreading pushParamArgs again keeps that order): issues are listed in it.
+const pushArgs = z.object({ ...packageArgs, files: filesArg.describe(`Files of the revision (1 to ${MAX_FILES}); each already stored in S3`), ...pushParamArgs })
 
 const updateArgs = z.object({
-  ...pushParamArgs,
+  ...packageArgs,
   files: filesArg.optional().describe(`Files to add or replace (up to ${MAX_FILES}); each already stored in S3`),
   remove: z.array(logicalPathArg.refine((key) => key !== '' && !key.endsWith('/'), 'must name a file, e.g. "data/old.csv"')).min(1).max(MAX_FILES).optional()
-    .describe('Logical keys of files to drop from the package, e.g. ["data/old.csv"]')
+    .describe('Logical keys of files to drop from the package, e.g. ["data/old.csv"]'),
+  ...pushParamArgs
 }).refine((args) => args.files !== undefined || args.remove !== undefined, 'give files (to add or replace), remove (to drop), or both')
 
 type PushParamArgs = z.output<z.ZodObject<typeof pushParamArgs>>
@@ -134,7 +136,7 @@ export const mutationTools = [
       const added = files.length - replaced
       const kept = entries.size - files.length
       return {
-        text: `Updated ${line}. From ${shortHash(latest.hash)}: ${added} file(s) added, ${replaced} replaced, ${remove.length} removed, ${kept} kept.`,
+        text: `Updated ${line}. From ${shortHash(latest.hash)}: ${added} file(s) added, ${replaced} replaced, ${remove.length === 0 ? '' : `${remove.length} removed, `}${kept} kept.`,
         data: { ...data, previous_hash: latest.hash, added, replaced, removed: remove.length, kept }
       }
     }

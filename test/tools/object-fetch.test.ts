@@ -2,7 +2,7 @@ import t from 'tap'
 import { samplePng } from '../../src/sample-registry/sample-image.js'
 import { dataGateway, dataOf, textOf } from './data-gateway-harness.js'
 
-const PNG = 's3://cellpainting-data/cellpainting/thumbnails/plate1-A01.png'
+const PNG = 's3://cellpainting-data/cellpainting/thumbnails/well-A01.png'
 const TIF = 's3://quilt-example/examples/wellplates/data/raw/plate1/img_001.tif'
 
 t.test('an image comes back as MCP image content, from a bucket in another region learnt once', async (t) => {
