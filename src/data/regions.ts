@@ -31,7 +31,7 @@ function redirectRegion (err: unknown): string | undefined {
 }
 
 /** The region a bucket's requests and links are signed for: the learnt one, else the configured default. */
-export function regionOf (access: DataAccess, bucket: string): string {
+function regionOf (access: DataAccess, bucket: string): string {
   return access.pool.bucketRegions.get(bucket) ?? access.options.region
 }
 
