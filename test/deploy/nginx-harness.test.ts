@@ -4,7 +4,7 @@ import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, 
 import type { AddressInfo } from 'node:net'
 import { startNginx, type NginxUpstream } from '../helpers/nginx.js'
 import { freePort } from '../helpers/ports.js'
-import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/config.js'
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/config/config.js'
 
 // The real nginx with deploy/nginx/mcp-http.conf and mcp-location.conf included as operators include
 // them, in front of plain node:http upstreams standing in for gateway replicas.

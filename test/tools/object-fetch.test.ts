@@ -1,5 +1,5 @@
 import t from 'tap'
-import { samplePng } from '../../src/sample-registry/sample-image.js'
+import { samplePng } from '../../packages/sample-stack/src/sample-image.js'
 import { dataGateway, dataOf, textOf } from './data-gateway-harness.js'
 
 const PNG = 's3://cellpainting-data/cellpainting/thumbnails/well-A01.png'
