@@ -65,6 +65,9 @@ export const uploadTools = [
         outcomes.push(await putObject(ctx.data, bucket, { key: item.key, body, contentType: item.content_type ?? contentTypeOf(item.key, body, item.text !== undefined) }, overwrite))
       }
       const written = outcomes.filter((o) => o.status === 'written').length
+      if (written < outcomes.length) {
+        ctx.log.info({ tool: 'bucket_objects_put', bucket, written, refused: outcomes.filter((o) => o.status !== 'written').map((o) => o.status) }, 'upload items refused')
+      }
       const lines = [`s3://${bucket}: ${written} of ${outcomes.length} written.`, ...bulletList(outcomes, 20, outcomeLine)]
       if (written === 0) throw new ToolInputError(`Nothing written to s3://${bucket}:\n${lines.slice(1).join('\n')}`)
       return { text: lines.join('\n'), data: { bucket, written, refused: outcomes.length - written, items: outcomes } }
