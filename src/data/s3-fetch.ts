@@ -1,8 +1,6 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3'
 import type { DataAccess } from './data-access.js'
 import { DataInputError } from './errors.js'
-import { inBucketRegion } from './regions.js'
-import { headObject, readAtMost, s3Failure } from './s3.js'
+import { headObject, readAtMost, streamObject } from './s3.js'
 import { formatS3Uri, type S3Location } from './s3-location.js'
 
 export type ImageType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp'
@@ -36,7 +34,7 @@ export interface FetchedObject {
 
 /**
  * An object's whole bytes, when there are at most `maxBytes` of them. The size is checked first (a
- * HEAD), and the body is read with a ceiling as well, so an object that grew in between, or a server
+ * HEAD), and the body is read as a range with a ceiling as well, so an object that grew in between, or a server
  * that sends more than it announced, still costs no more than `maxBytes`; the read stops when the
  * caller goes away.
  */
@@ -44,10 +42,11 @@ export async function fetchObject (access: DataAccess, location: S3Location, max
   const where = formatS3Uri(location)
   const info = await headObject(access, location)
   if (info.size > maxBytes) throw new ObjectTooLargeError(`${where} is ${info.size} bytes, over max_bytes (${maxBytes})`, info.size)
-  return inBucketRegion(access, location.bucket, s3Failure(where), async (client) => {
-    const object = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId }), { abortSignal: access.callSignal() })
-    const bytes = await readAtMost(object.Body as AsyncIterable<Uint8Array> | undefined, maxBytes + 1)
+  // S3 refuses any range of an empty object (416), and there is nothing to read.
+  if (info.size === 0) return { bytes: Buffer.alloc(0), contentType: info.content_type }
+  return streamObject(access, location, 0, maxBytes + 1, async ({ body, contentType }) => {
+    const bytes = await readAtMost(body, maxBytes + 1)
     if (bytes.length > maxBytes) throw new ObjectTooLargeError(`${where} grew past max_bytes (${maxBytes}) while being read`, bytes.length)
-    return { bytes, contentType: object.ContentType ?? info.content_type }
+    return { bytes, contentType: contentType ?? info.content_type }
   })
 }
