@@ -72,6 +72,7 @@ function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyEr
     reply.header('www-authenticate', bearerChallenge(status === 401 ? 'invalid_token' : 'insufficient_scope', message))
     request.server.metrics.authFailures.inc({ reason })
   }
+  if (status === 429) request.server.metrics.rateLimitRefusals.inc({ reason })
   if (reason === 'internal_error') request.log.error({ err }, 'request failed')
   request.failureReason = reason
   // Refusals from hooks (401, 429, 503) and the 413 come before the body is read: the connection
@@ -150,7 +151,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     mutationTimeoutMs: config.graphqlMutationTimeoutMs,
     observe: (operation, outcome, seconds) => { app.metrics.registryLatency.observe({ operation, outcome }, seconds) }
   })
-  const data = dataClientsFor(config)
+  const data = dataClientsFor(config, app.metrics.cost)
   app.addHook('onClose', async () => { data.close() })
   await app.register(mcp, { paths: mcpPaths(config.mcpPath), registries, data })
   await app.register(mcpMethodGuard, { paths: mcpPaths(config.mcpPath) })

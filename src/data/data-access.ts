@@ -2,6 +2,7 @@ import type { AthenaClient } from '@aws-sdk/client-athena'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { LRUCache } from 'lru-cache'
 import type { Tenant } from '../platform/tenant.js'
+import { UNMETERED, type CostMeter } from '../telemetry/cost.js'
 import { AwsClients, type AwsEndpoints } from './aws-clients.js'
 import { CredentialsCache, type AwsCredentials } from './credentials.js'
 import { DataCancelledError, DataError, DataExpiredError, DataUnavailableError, isAbortError } from './errors.js'
@@ -11,6 +12,8 @@ export interface DataAccessOptions extends AwsEndpoints {
   timeoutMs: number
   /** Longest an athena_query may run before it is stopped. */
   athenaTimeoutMs: number
+  /** Where S3 transfer, links and Athena scans are counted (src/telemetry/cost.ts); nowhere when absent. */
+  cost?: CostMeter
 }
 
 /** How a client call fails: `expired` asks for one retry with fresh credentials. */
@@ -88,9 +91,11 @@ export class DataClients {
   readonly clients: AwsClients
   /** Bucket regions learnt per caller (a bucket name means the same bucket for everyone, but a caller may not see it). */
   readonly bucketRegions = new LRUCache<string, string>({ max: 10_000, ttl: 3600_000 })
+  readonly cost: CostMeter
 
   constructor (options: DataAccessOptions) {
     this.options = options
+    this.cost = options.cost ?? UNMETERED
     this.credentials = new CredentialsCache({ timeoutMs: options.timeoutMs })
     this.clients = new AwsClients(options)
   }

@@ -110,7 +110,7 @@ export async function readRange (access: DataAccess, location: S3Location, offse
       Bucket: location.bucket, Key: location.key, VersionId: location.versionId, Range: `bytes=${offset}-${offset + length - 1}`
     }), { abortSignal: signal })
     const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1]
-    const bytes = await readAtMost(object.Body as AsyncIterable<Uint8Array> | undefined, length)
+    const bytes = await readAtMost(access.pool.cost.meterS3Read(object.Body as AsyncIterable<Uint8Array> | undefined), length)
     return {
       bytes,
       size: total === undefined ? offset + (object.ContentLength ?? bytes.length) : Number(total),
@@ -156,6 +156,7 @@ export async function presignGet (access: DataAccess, location: S3Location, expi
     const lifetime = Math.min(expiresIn, Math.floor((credentials.expiration.getTime() - Date.now()) / 1000))
     if (lifetime < 1) throw new DataExpiredError()
     const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId }), { expiresIn: lifetime })
+    access.pool.cost.linkIssued('GET')
     return { url, expires_in: lifetime, expires_at: new Date(Date.now() + lifetime * 1000).toISOString(), info }
   })
 }
