@@ -47,6 +47,10 @@ t.test('the alerting rules name only metrics and labels the gateway exports', as
   t.ok(rules.length >= 7)
   const problems = rules.flatMap((rule) => promqlMismatches(promqlUse(`alert ${rule.alert}`, rule.expr), exported))
   t.same(problems, [], 'every metric and label is real')
+  // Prometheus's own naming lint: only prom-client's default gauges named *_total are flagged.
+  const lint = promtool(['check', 'metrics'], undefined, exported.text)
+  const flagged = lint.output.split('\n').filter((line) => line.trim() !== '')
+  t.same(flagged.filter((line) => !/^mcp_gateway_nodejs_active_(handles|requests|resources)_total non-counter/.test(line)), [], 'the gateway\'s own metrics pass promtool check metrics')
   for (const wanted of ['http_requests_total{status=~"5..', 'registry_request_duration_seconds_count', 'auth_failures_total', 'jwt_secret_age_seconds',
     'memory_limit_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
     t.ok(rules.some((rule) => rule.expr.includes(`mcp_gateway_${wanted}`)), `an alert on mcp_gateway_${wanted}`)

@@ -26,8 +26,8 @@ export function findPromtool (env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Runs promtool; status and the combined output, for assertions that show what it said. */
-export function promtool (args: string[], cwd?: string): { status: number | null, output: string } {
-  const result = spawnSync(findPromtool(), args, { cwd, encoding: 'utf8', timeout: 60_000 })
+export function promtool (args: string[], cwd?: string, input?: string): { status: number | null, output: string } {
+  const result = spawnSync(findPromtool(), args, { cwd, input, encoding: 'utf8', timeout: 60_000 })
   if (result.error !== undefined) throw result.error
   return { status: result.status, output: `${result.stdout}${result.stderr}` }
 }
