@@ -1,4 +1,4 @@
-import type { LocalConfig } from '../config.js'
+import type { LocalConfig } from '../config/config.js'
 import type { CostMeter } from '../telemetry/cost.js'
 import { DataClients } from './data-access.js'
 

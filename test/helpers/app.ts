@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { buildApp, type BuildOptions } from '../../src/app.js'
-import type { Config } from '../../src/config.js'
-import { loggerOptions } from '../../src/logger.js'
+import type { Config } from '../../src/config/config.js'
+import { loggerOptions } from '../../src/telemetry/logger.js'
 import { LogSink } from './log-sink.js'
 import { TEST_SECRET } from './tokens.js'
 

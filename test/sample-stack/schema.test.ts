@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { eraSdl } from '../../src/sample-registry/eras.js'
+import { eraSdl } from '../../packages/sample-stack/src/eras.js'
 import { capabilitiesOf, eraSchema, ERAS, NEWEST_ERA } from '../helpers/eras.js'
 
 t.test('each vendored era schema names its source and licence and builds', async (t) => {
