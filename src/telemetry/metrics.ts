@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { CostCounters } from '../telemetry/cost.js'
+import { CostCounters } from './cost.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
-import { SampleCredentials } from '../../src/sample-registry/credentials.js'
-import { demoTenants } from '../../src/sample-registry/data.js'
+import { SampleCredentials } from '../../packages/sample-stack/src/credentials.js'
+import { demoTenants } from '../../packages/sample-stack/src/data.js'
 import { startGateway } from './app.js'
 import { ACME_TOKEN, startFakeRegistry } from './fake-registry.js'
 import { connectClient, rpc } from './mcp-client.js'
