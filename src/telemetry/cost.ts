@@ -10,7 +10,7 @@ const LINK_METHODS: readonly LinkMethod[] = ['GET', 'PUT']
  */
 export interface CostMeter {
   /** Wraps an S3 object body so every byte that arrives is counted, as stored (compressed stays compressed). */
-  meterS3Read (body: AsyncIterable<Uint8Array> | undefined): AsyncIterable<Uint8Array> | undefined
+  meterS3Read (body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array>
   s3Written (bytes: number): void
   linkIssued (method: LinkMethod): void
   /** Athena's own DataScannedInBytes for a finished (or failed) query; absent when Athena gave none. */
@@ -49,8 +49,8 @@ export class CostCounters implements CostMeter {
     for (const method of LINK_METHODS) this.#links.inc({ method }, 0)
   }
 
-  meterS3Read (body: AsyncIterable<Uint8Array> | undefined): AsyncIterable<Uint8Array> | undefined {
-    return body === undefined ? undefined : counted(body, (bytes) => { this.#s3Read.inc(bytes) })
+  meterS3Read (body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+    return counted(body, (bytes) => { this.#s3Read.inc(bytes) })
   }
 
   s3Written (bytes: number): void {
