@@ -23,6 +23,7 @@ export class GatewayMetrics {
   readonly registry = new Registry()
   readonly requests = new Counter({ name: 'mcp_gateway_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'] as const, registers: [this.registry] })
   readonly authFailures = new Counter({ name: 'mcp_gateway_auth_failures_total', help: 'Rejected authentication (401/403) by reason', labelNames: ['reason'] as const, registers: [this.registry] })
+  readonly credentialChecks = new Counter({ name: 'mcp_gateway_credential_checks_total', help: 'Quilt API key and Quilt Connect token checks by kind and outcome (ok, refused, limited, unavailable, cached)', labelNames: ['kind', 'outcome'] as const, registers: [this.registry] })
   readonly rateLimitStoreErrors = new Counter({ name: 'mcp_gateway_rate_limit_store_errors_total', help: 'Requests counted against the local rate limit because the shared (Redis) store failed or was bypassed after a failure', registers: [this.registry] })
   readonly rateLimitRefusals = new Counter({ name: 'mcp_gateway_rate_limit_refusals_total', help: 'Requests refused with 429 by reason (rate_limited: over the tenant budget; too_many_concurrent_calls: over the tenant\'s slots)', labelNames: ['reason'] as const, registers: [this.registry] })
   readonly toolCalls = new Counter({ name: 'mcp_gateway_tool_calls_total', help: 'MCP tool calls by tool and outcome', labelNames: ['tool', 'outcome'] as const, registers: [this.registry] })
@@ -40,6 +41,9 @@ export class GatewayMetrics {
   /** `secretRefreshSeconds` is exported so an alert can say "older than its refresh period allows" without a copy of the setting. */
   constructor (secretAgeSeconds: () => number | undefined, secretRefreshSeconds: number) {
     for (const outcome of SIGNIN_OUTCOMES) this.#signIns.inc({ outcome }, 0)
+    for (const kind of ['api_key', 'connect']) {
+      for (const outcome of ['ok', 'refused', 'limited', 'unavailable', 'cached']) this.credentialChecks.inc({ kind, outcome }, 0)
+    }
     new Gauge({ name: 'mcp_gateway_jwt_secret_refresh_seconds', help: 'How often the JWT secret is re-read (MCP_JWT_SECRET_REFRESH_SECONDS)', registers: [this.registry] }).set(secretRefreshSeconds)
     // eslint-disable-next-line no-new -- registered on construction; collect() reads the store lazily
     new Gauge({

@@ -101,7 +101,7 @@ t.test('the dashboards, alarms and collector name only metrics and labels the ga
   // Each kind of panel the operators asked for is there.
   const exprs = grafana.panels.flatMap((p) => p.type === 'row' ? [] : p.targets.map((x) => x.expr)).join('\n')
   for (const metric of ['http_requests_total', 'auth_failures_total', 'tool_calls_total', 'registry_request_duration_seconds_bucket', 'signin_total',
-    'rate_limit_refusals_total', 'rate_limit_store_errors_total', 'jwt_secret_age_seconds', 'process_cpu_seconds_total', 'process_resident_memory_bytes',
+    'credential_checks_total', 'rate_limit_refusals_total', 'rate_limit_store_errors_total', 'jwt_secret_age_seconds', 'process_cpu_seconds_total', 'process_resident_memory_bytes',
     'nodejs_eventloop_lag_p99_seconds', 's3_read_bytes_total', 's3_written_bytes_total', 's3_links_issued_total', 'athena_scanned_bytes_total']) {
     t.ok(exprs.includes(`mcp_gateway_${metric}`), `Grafana shows mcp_gateway_${metric}`)
     // CloudWatch holds a histogram as one metric with statistics, named after the family.
