@@ -14,6 +14,8 @@ export interface DataAccessOptions extends AwsEndpoints {
   athenaTimeoutMs: number
   /** Where S3 transfer, links and Athena scans are counted (src/telemetry/cost.ts); nowhere when absent. */
   cost?: CostMeter
+  /** The clock credentials age by, in milliseconds (tests). */
+  now?: () => number
 }
 
 /** How a client call fails: `expired` asks for one retry with fresh credentials. */
@@ -96,7 +98,7 @@ export class DataClients {
   constructor (options: DataAccessOptions) {
     this.options = options
     this.cost = options.cost ?? UNMETERED
-    this.credentials = new CredentialsCache({ timeoutMs: options.timeoutMs })
+    this.credentials = new CredentialsCache({ timeoutMs: options.timeoutMs, now: options.now })
     this.clients = new AwsClients(options)
   }
 
