@@ -78,6 +78,7 @@ function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyEr
     reply.header('www-authenticate', bearerChallenge(status === 401 ? 'invalid_token' : 'insufficient_scope', message))
     request.server.metrics.authFailures.inc({ reason })
   }
+  if (status === 429) request.server.metrics.rateLimitRefusals.inc({ reason })
   if (reason === 'internal_error') request.log.error({ err }, 'request failed')
   request.failureReason = reason
   // Refusals from hooks (401, 429, 503) and the 413 come before the body is read: the connection
@@ -167,7 +168,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts, maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds })
   await app.register(health)
   await app.register(protectedResource)
-  const data = dataClientsFor(config)
+  const data = dataClientsFor(config, app.metrics.cost)
   const registries = new RegistryClients({
     timeoutMs: config.graphqlTimeoutMs,
     mutationTimeoutMs: config.graphqlMutationTimeoutMs,

@@ -31,6 +31,7 @@ export async function putObject (access: DataAccess, bucket: string, item: PutIt
     }, (client) => client.send(new PutObjectCommand({
       Bucket: bucket, Key: item.key, Body: item.body, ContentType: item.contentType, ...(overwrite ? {} : { IfNoneMatch: '*' })
     }), { abortSignal: access.callSignal() }))
+    access.pool.cost.s3Written(item.body.length)
     return { key: item.key, status: 'written', size: item.body.length, etag: put.ETag ?? null, version_id: put.VersionId ?? null }
   } catch (err) {
     if (err instanceof ItemRefused) {

@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3ServiceException, type HeadObjectCommandOutput, type PutObjectCommand } from '@aws-sdk/client-s3'
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3ServiceException, type HeadObjectCommandOutput, PutObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { DataAccess } from './data-access.js'
 import { DataAccessDeniedError, DataExpiredError, DataInputError, DataNotFoundError, DataUnavailableError, type DataError } from './errors.js'
@@ -140,7 +140,7 @@ export async function streamObject<T> (access: DataAccess, location: S3Location,
         size: total === undefined ? offset + (object.ContentLength ?? 0) : Number(total),
         contentType: object.ContentType ?? null,
         contentEncoding: object.ContentEncoding ?? null,
-        body: body ?? (async function * () {})(),
+        body: access.pool.cost.meterS3Read(body ?? (async function * () {})()),
         signal
       })
     } finally {
@@ -194,6 +194,7 @@ export async function presign (access: DataAccess, location: S3Location, expires
     const lifetime = Math.min(expiresIn, Math.floor((credentials.expiration.getTime() - Date.now()) / 1000))
     if (lifetime < 1) throw new DataExpiredError()
     const url = await getSignedUrl(client, command, { expiresIn: lifetime, ...(signedHeaders === undefined ? {} : { signableHeaders: signedHeaders }) })
+    access.pool.cost.linkIssued(command instanceof PutObjectCommand ? 'PUT' : 'GET')
     return { url, expires_in: lifetime, expires_at: new Date(Date.now() + lifetime * 1000).toISOString() }
   })
 }
