@@ -8,6 +8,7 @@ import { loadLocalConfig } from '../config.js'
 import { dataClientsFor } from '../data/index.js'
 import { loggerOptions } from '../logger.js'
 import { buildMcpServer } from '../mcp/build-server.js'
+import { ToolCatalog } from '../mcp/tool-catalog.js'
 import { resolveLocalCredentials } from '../platform/quilt3-login.js'
 import { RegistryClients } from '../platform/registry-client.js'
 import { tenantFromLocalCredentials } from '../platform/tenant.js'
@@ -89,7 +90,7 @@ export async function stdio (args: string[], env: NodeJS.ProcessEnv = process.en
     expiresAt: credentials.expiresAt === undefined ? undefined : new Date(tenant.expiresAt * 1000).toISOString()
   }, 'serving MCP over stdio')
   const registries = new RegistryClients({ timeoutMs: config.graphqlTimeoutMs, mutationTimeoutMs: config.graphqlMutationTimeoutMs })
-  const server = buildMcpServer({ registries, data: dataClientsFor(config), log, tenant })
+  const server = buildMcpServer({ registries, data: dataClientsFor(config), log, tenant, catalog: new ToolCatalog(config.toolsets) })
   server.onclose = () => { log.info('stdin ended; stopping') }
   await server.connect(new StdinBoundTransport())
 }

@@ -29,6 +29,10 @@ export interface RegistryCapabilities {
   roleScopedBuckets: boolean
   /** `PackagesSearchResultSet.firstPage` is the `PackagesFirstPageResult` union, with `ordering`: since 2026-08-21. */
   packagesFirstPageUnion: boolean
+  /** `Mutation.bucketSetTabulatorTable` / `bucketRenameTabulatorTable` for non-admins: since 2026-04-22; before, only under `admin`. */
+  topLevelTabulatorMutations: boolean
+  /** `admin.tabulatorOpenQuery` and `setTabulatorOpenQuery`: since 2025-02-13. */
+  tabulatorOpenQuery: boolean
 }
 
 /** An operation whose document depends on the registry's era; its result has one shape for all. */
