@@ -59,7 +59,7 @@ export async function startDemo (options: { port: number, host: string, registry
   // Loaded here, not at the top: every other command would otherwise pay for s3rver at start-up.
   const [{ startSampleS3 }, { startSampleAthena }] = await Promise.all([import('../sample-registry/sample-s3.js'), import('../sample-registry/sample-athena.js')])
   const s3 = await startSampleS3({ tenants: registry.tenants, credentials: [registry.credentials] })
-  const athena = await startSampleAthena({ credentials: [registry.credentials] })
+  const athena = await startSampleAthena({ credentials: [registry.credentials], tenants: registry.tenants })
   const closeData = () => Promise.all([s3.close(), athena.close()])
   const secret = randomBytes(32).toString('base64url')
   let config

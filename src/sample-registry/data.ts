@@ -61,6 +61,31 @@ export interface TenantData {
   buckets: BucketData[]
   packages: PackageData[]
   objects: ObjectData[]
+  /** Tabulator tables per bucket name; seeded on first use (tabulator.ts). */
+  tabulatorTables?: Record<string, TabulatorTableData[]>
+  /** The stack's users, roles and settings as its admins see them; seeded on first use (admin.ts). */
+  admin?: AdminData
+}
+
+export interface TabulatorTableData { name: string, config: string }
+
+export interface AdminUserData {
+  name: string
+  email: string
+  role: string | null
+  extraRoles: string[]
+  isAdmin: boolean
+  isActive: boolean
+  dateJoined: string
+  lastLogin: string
+}
+
+export interface AdminData {
+  users: AdminUserData[]
+  roles: Array<{ name: string, managed: boolean }>
+  defaultRole: string
+  ssoConfig: { text: string, timestamp: string, uploader: string } | null
+  tabulatorOpenQuery: boolean
 }
 
 /** Catalog tokens of the two demo tenants (the bearer credentials the gateway forwards). */
