@@ -142,9 +142,12 @@ Get a download link for it (plain HTTP GET on the link returns the file):
 
   ${curl('{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"package_file_link","arguments":{"bucket":"quilt-example","package_name":"examples/wellplates","path":"data/summary.csv"}}}')}
 
-Query its tabulator table (the demo's Athena knows only this table and evaluates no SQL):
+Find its tabulator table's columns, then query it (the demo's Athena knows the tabulator tables and
+evaluates no SQL):
 
-  ${curl('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"athena_query","arguments":{"sql":"SELECT * FROM wellplates_summary LIMIT 5"}}}')}
+  ${curl('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"athena_table_schema","arguments":{"catalog":"quilt-sample-tabulator","database":"quilt-example","table":"wellplates_summary"}}}')}
+
+  ${curl('{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"athena_query","arguments":{"sql":"SELECT * FROM wellplates_summary LIMIT 5"}}}')}
 
 MCP Inspector (needs Node 22 or newer), from the command line:
 
