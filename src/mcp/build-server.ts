@@ -14,7 +14,7 @@ import type { ToolContext } from '../tools/context.js'
 import { sharedAdminStatus } from '../tools/admin-status.js'
 import { AUTOLOAD_MAX_BYTES, findResource, mimeTypeOf, resources, resourceText } from '../tools/resources.js'
 import { errorResult, runTool } from '../tools/result.js'
-import { VERSION } from '../version.js'
+import { VERSION } from '../config/version.js'
 import { writeAuditLine, type AuditOutcome } from './audit.js'
 import { ToolCatalog, type Caller } from './tool-catalog.js'
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { TABULATOR_CATALOG } from '../../src/sample-registry/sample-athena-catalog.js'
+import { TABULATOR_CATALOG } from '../../packages/sample-stack/src/sample-athena-catalog.js'
 import { call, dataOf, sdkGateway, textOf } from './sdk-gateway.js'
 
 t.test('from "which tables are there" to a query, without guessing a name', async (t) => {

@@ -1,4 +1,4 @@
-import { TABULATOR_CATALOG } from '../../src/sample-registry/sample-athena-catalog.js'
+import { TABULATOR_CATALOG } from '../../packages/sample-stack/src/sample-athena-catalog.js'
 import { capabilitiesOf } from '../helpers/eras.js'
 import { forEachEra } from './harness.js'
 import { call, dataOf, sdkGateway, textOf } from './sdk-gateway.js'

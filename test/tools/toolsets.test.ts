@@ -1,8 +1,8 @@
 import t from 'tap'
-import { ConfigError } from '../../src/secret-source.js'
-import { DEFAULT_TOOLSETS, loadConfig, TOOLSETS, type Toolset } from '../../src/config.js'
+import { ConfigError } from '../../src/config/secret-source.js'
+import { DEFAULT_TOOLSETS, loadConfig, TOOLSETS, type Toolset } from '../../src/config/config.js'
 import { ToolCatalog } from '../../src/mcp/tool-catalog.js'
-import { ACME_TOKEN } from '../../src/sample-registry/data.js'
+import { ACME_TOKEN } from '../../packages/sample-stack/src/data.js'
 import { tools } from '../../src/tools/index.js'
 import { call, sdkGateway, textOf } from './sdk-gateway.js'
 

@@ -2,10 +2,10 @@ import fastifyJwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { LRUCache } from 'lru-cache'
-import { GatewayError, type ErrorReason } from '../errors.js'
+import { GatewayError, type ErrorReason } from '../http/errors.js'
 import { tenantFromClaims, tenantFromSession, type Tenant } from '../platform/tenant.js'
-import type { ServedStack } from '../stacks-directory.js'
-import type { SecretStore } from '../secret-store.js'
+import type { ServedStack } from './stacks-directory.js'
+import type { SecretStore } from './secret-store.js'
 import { checkTokenLifetime } from './token-lifetime.js'
 
 declare module 'fastify' {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { mcpPaths } from '../mcp-paths.js'
-import { PROTECTED_RESOURCE_PATH, publicBaseUrl } from '../public-url.js'
+import { mcpPaths } from '../http/mcp-paths.js'
+import { PROTECTED_RESOURCE_PATH, publicBaseUrl } from '../http/public-url.js'
 
 /**
  * RFC 6750 allows only printable ASCII other than `"` and `\` in error_description: anything else
