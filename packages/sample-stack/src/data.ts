@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import type { AdminData } from './admin.js'
+import type { TabulatorTableData } from './tabulator.js'
 
 export type JsonRecord = Record<string, unknown>
 
@@ -65,27 +67,6 @@ export interface TenantData {
   tabulatorTables?: Record<string, TabulatorTableData[]>
   /** The stack's users, roles and settings as its admins see them; seeded on first use (admin.ts). */
   admin?: AdminData
-}
-
-export interface TabulatorTableData { name: string, config: string }
-
-export interface AdminUserData {
-  name: string
-  email: string
-  role: string | null
-  extraRoles: string[]
-  isAdmin: boolean
-  isActive: boolean
-  dateJoined: string
-  lastLogin: string
-}
-
-export interface AdminData {
-  users: AdminUserData[]
-  roles: Array<{ name: string, managed: boolean }>
-  defaultRole: string
-  ssoConfig: { text: string, timestamp: string, uploader: string } | null
-  tabulatorOpenQuery: boolean
 }
 
 /** Catalog tokens of the two demo tenants (the bearer credentials the gateway forwards). */

@@ -1,6 +1,6 @@
 import type { IssuedCredentials } from './credentials.js'
-import type { TabulatorTableData, TenantData } from './data.js'
-import { SAMPLE_TABULATOR_TABLES, tabulatorColumns, tabulatorTablesOf } from './tabulator.js'
+import type { TenantData } from './data.js'
+import { SAMPLE_TABULATOR_TABLES, tabulatorColumns, tabulatorTablesOf, type TabulatorTableData } from './tabulator.js'
 
 /** The stack's tabulator data catalog: one database per bucket, one table per tabulator table. */
 export const TABULATOR_CATALOG = 'quilt-sample-tabulator'

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { SampleCredentials } from './credentials.js'
-import type { TabulatorTableData, TenantData } from './data.js'
+import type { TenantData } from './data.js'
 import { answerCatalogCall, visibleTables } from './sample-athena-catalog.js'
 import { sampleBody } from './sample-objects.js'
-import { tabulatorColumns } from './tabulator.js'
+import { tabulatorColumns, type TabulatorTableData } from './tabulator.js'
 
 interface Execution {
   id: string

@@ -1,6 +1,8 @@
 import { parse as parseYaml } from 'yaml'
-import type { TabulatorTableData, TenantData } from './data.js'
+import type { TenantData } from './data.js'
 import { invalidInput, operationError, type InputErrorData } from './resolver-kit.js'
+
+export interface TabulatorTableData { name: string, config: string }
 
 /** Tabulator tables per bucket the demo starts with: the summary.csv of the wellplates packages. */
 export const SAMPLE_TABULATOR_TABLES: Record<string, TabulatorTableData[]> = {
