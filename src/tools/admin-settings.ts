@@ -12,7 +12,7 @@ const readOnly = { readOnlyHint: true, idempotentHint: true, openWorldHint: fals
 const overwrite = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false } as const
 
 async function checkOpenQuery (ctx: ToolContext): Promise<void> {
-  if (!(await ctx.registry.capabilities()).tabulatorOpenQuery) {
+  if (adminTabulatorOpenQueryQuery.available?.(await ctx.registry.capabilities()) === false) {
     throw new ToolInputError('This registry (older than 2025-02-13) has no tabulator open-query setting.')
   }
 }
@@ -21,7 +21,7 @@ export const adminSettingTools = [
   defineTool({
     name: 'admin_roles_list',
     title: 'List roles',
-    description: 'Admin: the catalog\'s roles (name, IAM ARN, managed or not) and the default role.',
+    description: 'Admin: lists the catalog\'s roles (name, IAM role ARN, managed or not) and the default role for new users.',
     inputSchema: z.object({}),
     annotations: readOnly,
     async run (_args, ctx) {
@@ -35,7 +35,7 @@ export const adminSettingTools = [
   defineTool({
     name: 'admin_sso_config_get',
     title: 'Show the SSO config',
-    description: 'Admin: the catalog\'s SSO role-mapping config (YAML), or none.',
+    description: 'Admin: shows the catalog\'s SSO config (YAML that maps identity-provider users to roles), or says none is set.',
     inputSchema: z.object({}),
     annotations: readOnly,
     async run (_args, ctx) {
@@ -74,7 +74,7 @@ export const adminSettingTools = [
   defineTool({
     name: 'admin_tabulator_open_query_set',
     title: 'Turn tabulator open query on or off',
-    description: 'Admin: turns tabulator open query on or off.',
+    description: 'Admin: turns tabulator open query on or off (whether any Athena client, not only the catalog, may query tabulator tables).',
     inputSchema: z.object({ enabled: z.boolean().describe('true: on; false: off') }),
     annotations: overwrite,
     async run ({ enabled }, ctx) {

@@ -41,7 +41,7 @@ export const adminUserTools = [
   defineTool({
     name: 'admin_users_list',
     title: 'List catalog users',
-    description: 'Admin: every user of the catalog with role, extra roles, admin and active flags.',
+    description: 'Admin: lists every user of the catalog with their role, extra roles, and admin and active flags.',
     inputSchema: z.object({}),
     annotations: readOnly,
     async run (_args, ctx) {
@@ -56,7 +56,7 @@ export const adminUserTools = [
   defineTool({
     name: 'admin_user_get',
     title: 'Show one catalog user',
-    description: 'Admin: one user\'s details by name.',
+    description: 'Admin: one user\'s details by name: email, roles, admin and active flags, last login.',
     inputSchema: z.object({ name: userName }),
     annotations: readOnly,
     async run ({ name }, ctx) {
@@ -68,7 +68,7 @@ export const adminUserTools = [
   defineTool({
     name: 'admin_user_create',
     title: 'Create a catalog user',
-    description: 'Admin: creates a user, who gets an invitation email.',
+    description: 'Admin: creates a catalog user with a role (admin_roles_list); the registry emails an invitation.',
     inputSchema: z.object({
       name: userName,
       email: z.email().describe('Email address'),
@@ -85,7 +85,7 @@ export const adminUserTools = [
   defineTool({
     name: 'admin_user_delete',
     title: 'Delete a catalog user',
-    description: 'Admin: deletes a user. Cannot be undone.',
+    description: 'Admin: deletes a catalog user by name. Cannot be undone; admin_user_set_active false only blocks sign-in.',
     inputSchema: z.object({ name: userName }),
     annotations: change(true),
     run: ({ name }, ctx) => mutateUser(ctx, adminUserDeleteMutation, { name }, 'delete the account')
@@ -93,7 +93,7 @@ export const adminUserTools = [
   defineTool({
     name: 'admin_user_set_email',
     title: 'Change a user\'s email',
-    description: 'Admin: sets a user\'s email address.',
+    description: 'Admin: changes a user\'s email address (where invitations and password resets go).',
     inputSchema: z.object({ name: userName, email: z.email().describe('New email address') }),
     annotations: change(true),
     run: ({ name, email }, ctx) => mutateUser(ctx, adminUserSetEmailMutation, { name, email }, `set the email to ${email}`)
@@ -109,7 +109,7 @@ export const adminUserTools = [
   defineTool({
     name: 'admin_user_add_roles',
     title: 'Add roles to a user',
-    description: 'Admin: adds extra roles a user may switch to.',
+    description: 'Admin: adds extra roles a user may switch to, keeping their active role and other roles.',
     inputSchema: z.object({ name: userName, roles: roleList.describe('Role names to add') }),
     annotations: change(false),
     run: ({ name, roles }, ctx) => mutateUser(ctx, adminUserAddRolesMutation, { name, roles }, `add roles ${roles.join(', ')}`)
@@ -117,7 +117,7 @@ export const adminUserTools = [
   defineTool({
     name: 'admin_user_remove_roles',
     title: 'Remove roles from a user',
-    description: 'Admin: removes roles from a user.',
+    description: 'Admin: removes roles from a user; if the active role goes, another of theirs takes its place.',
     inputSchema: z.object({ name: userName, roles: roleList.describe('Role names to remove') }),
     annotations: change(true),
     run: ({ name, roles }, ctx) => mutateUser(ctx, adminUserRemoveRolesMutation, { name, roles, fallback: null }, `remove roles ${roles.join(', ')}`)
@@ -125,7 +125,7 @@ export const adminUserTools = [
   defineTool({
     name: 'admin_user_set_admin',
     title: 'Grant or revoke admin',
-    description: 'Admin: makes a user a catalog administrator, or not.',
+    description: 'Admin: makes a user a catalog administrator (admin: true) or takes that away (admin: false).',
     inputSchema: z.object({ name: userName, admin: z.boolean().describe('true: administrator; false: not') }),
     annotations: change(true),
     run: ({ name, admin }, ctx) => mutateUser(ctx, adminUserSetAdminMutation, { name, admin }, admin ? 'grant admin' : 'revoke admin')
@@ -133,7 +133,7 @@ export const adminUserTools = [
   defineTool({
     name: 'admin_user_set_active',
     title: 'Activate or deactivate a user',
-    description: 'Admin: an inactive user cannot sign in.',
+    description: 'Admin: activates or deactivates a user; an inactive user cannot sign in, and nothing is deleted.',
     inputSchema: z.object({ name: userName, active: z.boolean().describe('true: may sign in; false: may not') }),
     annotations: change(true),
     run: ({ name, active }, ctx) => mutateUser(ctx, adminUserSetActiveMutation, { name, active }, active ? 'activate' : 'deactivate')
@@ -141,7 +141,7 @@ export const adminUserTools = [
   defineTool({
     name: 'admin_user_reset_password',
     title: 'Reset a user\'s password',
-    description: 'Admin: sends the user a password reset email.',
+    description: 'Admin: sends the user a password reset email; their current password stops working once reset.',
     inputSchema: z.object({ name: userName }),
     annotations: change(false, false),
     run: ({ name }, ctx) => mutateUser(ctx, adminUserResetPasswordMutation, { name }, 'send a password reset')

@@ -78,7 +78,7 @@ export const athenaDiscoveryTools = [
   defineTool({
     name: 'athena_workgroups_list',
     title: 'List Athena workgroups',
-    description: 'The enabled Athena workgroups, for athena_query\'s workgroup.',
+    description: 'Lists the enabled Athena workgroups; pass one as athena_query\'s workgroup when the default has no result location.',
     inputSchema: z.object({}),
     annotations: readOnly,
     async run (_args, ctx) {

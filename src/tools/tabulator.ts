@@ -72,7 +72,7 @@ export const tabulatorTools = [
   defineTool({
     name: 'tabulator_table_rename',
     title: 'Rename a tabulator table',
-    description: 'Renames a bucket\'s tabulator table. SQL that names the old table stops working.',
+    description: 'Renames a bucket\'s tabulator table (the registry checks the new name). SQL that names the old table stops working.',
     inputSchema: z.object({ bucket: bucketArg, table_name: tableNameArg('Current table name'), new_name: tableNameArg('New table name') }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     async run ({ bucket, table_name: table, new_name: newName }, ctx) {

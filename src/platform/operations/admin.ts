@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineOperation } from '../operation.js'
+import { defineEraOperation, defineOperation, type RegistryCapabilities } from '../operation.js'
 import { ERROR_ARMS, InvalidInputArm, OperationErrorArm } from '../union-arms.js'
 
 // The registry's `admin` queries and mutations (the same in every supported era, except the tabulator
@@ -135,20 +135,24 @@ export const adminSsoConfigSetMutation = defineOperation<{ config: string | null
   })
 })
 
-// Only sent where `tabulatorOpenQuery` exists (the tools check the capability first).
-export const adminTabulatorOpenQueryQuery = defineOperation()({
+const hasOpenQuery = (c: RegistryCapabilities) => c.tabulatorOpenQuery
+
+// Only where `tabulatorOpenQuery` exists (2025-02-13 on); the tools check `available` before sending.
+export const adminTabulatorOpenQueryQuery = defineEraOperation()({
   name: 'AdminTabulatorOpenQuery',
   kind: 'query',
-  document: `query AdminTabulatorOpenQuery {
+  available: hasOpenQuery,
+  document: () => `query AdminTabulatorOpenQuery {
   admin { tabulatorOpenQuery }
 }`,
   result: z.object({ admin: z.object({ tabulatorOpenQuery: z.boolean() }) })
 })
 
-export const adminTabulatorOpenQuerySetMutation = defineOperation<{ enabled: boolean }>()({
+export const adminTabulatorOpenQuerySetMutation = defineEraOperation<{ enabled: boolean }>()({
   name: 'AdminTabulatorOpenQuerySet',
   kind: 'mutation',
-  document: `mutation AdminTabulatorOpenQuerySet($enabled: Boolean!) {
+  available: hasOpenQuery,
+  document: () => `mutation AdminTabulatorOpenQuerySet($enabled: Boolean!) {
   admin { setTabulatorOpenQuery(enabled: $enabled) { tabulatorOpenQuery } }
 }`,
   result: z.object({ admin: z.object({ setTabulatorOpenQuery: z.object({ tabulatorOpenQuery: z.boolean() }) }) })
