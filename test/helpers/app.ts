@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { buildApp, type BuildOptions } from '../../src/app.js'
-import type { Config } from '../../src/config/config.js'
+import { DEFAULT_TOOLSETS, type Config } from '../../src/config/config.js'
 import { loggerOptions } from '../../src/telemetry/logger.js'
 import { LogSink } from './log-sink.js'
 import { TEST_SECRET } from './tokens.js'
@@ -35,6 +35,7 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
     stacks: [],
     dataRegion: 'us-east-1',
     athenaTimeoutMs: 60_000,
+    toolsets: [...DEFAULT_TOOLSETS],
     logLevel: 'info',
     ...overrides
   }

@@ -27,7 +27,12 @@ const sampleArguments: Record<string, Record<string, unknown>> = {
   package_file_text: { ...wellplates, path: 'data/summary.csv' },
   package_file_link: { ...wellplates, path: 'data/summary.csv' },
   tabulator_tables_list: { bucket: 'quilt-example' },
-  athena_query: { sql: 'SHOW TABLES' }
+  athena_query: { sql: 'SHOW TABLES' },
+  get_resource: { uri: 'quilt-platform://athena' },
+  athena_databases_list: { catalog: 'quilt-sample-tabulator' },
+  athena_tables_list: { catalog: 'quilt-sample-tabulator', database: 'quilt-example' },
+  athena_table_schema: { catalog: 'quilt-sample-tabulator', database: 'quilt-example', table: 'wellplates_summary' },
+  athena_workgroups_list: {}
 }
 
 /** Runs one printed shell command, as a person pasting it would after `export TOKEN=...`. */
@@ -57,14 +62,15 @@ t.test('demo: the printed commands work, the token serves every read-only tool, 
 
   // Each printed curl command, from "curl" to the first line without a trailing backslash.
   const curls = [...out.matchAll(/^ {2}(curl (?:.*\\\n)*.*)$/gm)].map((match) => match[1] as string)
-  t.equal(curls.length, 7, 'curls for tools/list, a package, a file\'s text, its link, a query, an image and an upload')
-  const [list, call, text, link, query, image, upload] = await Promise.all(curls.map(async (command) => JSON.parse(await runShell(command, token)) as { result: Record<string, unknown> }))
+  t.equal(curls.length, 8, 'curls for tools/list, a package, a file\'s text, its link, a table\'s columns, a query, an image and an upload')
+  const [list, call, text, link, schema, query, image, upload] = await Promise.all(curls.map(async (command) => JSON.parse(await runShell(command, token)) as { result: Record<string, unknown> }))
   t.ok(Array.isArray(list?.result.tools) && (list.result.tools as unknown[]).length > 0, 'tools/list through curl')
   t.notOk(call?.result.isError, 'the printed tool call succeeds')
   t.match(call?.result, { structuredContent: { ...wellplates, revisions_total: 3 } }, 'with the sample package')
   t.match(text?.result, { structuredContent: { kind: 'text', text: /^plate,well,cell_count,mean_intensity\n/ } }, 'the file\'s text, from the local S3')
   const url = (link?.result.structuredContent as { url?: string } | undefined)?.url ?? ''
   t.match(await (await fetch(url)).text(), /^plate,well/, 'the printed link downloads the file')
+  t.match(schema?.result, { structuredContent: { name: 'wellplates_summary', columns: [{ name: 'plate' }, { name: 'well' }, { name: 'cell_count' }, { name: 'mean_intensity' }] } }, 'the table\'s columns, from the demo\'s Athena')
   t.match(query?.result, { structuredContent: { columns: [{ name: 'plate' }, { name: 'well' }, { name: 'cell_count' }, { name: 'mean_intensity' }] } }, 'the query returns the table')
   t.match(image?.result, { content: [{ type: 'text' }, { type: 'image', mimeType: 'image/png' }] }, 'the image, from the bucket in another region')
   t.match(upload?.result, { structuredContent: { written: 1 } }, 'the upload is written')

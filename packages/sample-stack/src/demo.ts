@@ -59,7 +59,7 @@ export async function startDemo (options: { port: number, host: string, registry
   // Loaded here, not at the top: every other command would otherwise pay for s3rver at start-up.
   const [{ startSampleS3 }, { startSampleAthena }] = await Promise.all([import('./sample-s3.js'), import('./sample-athena.js')])
   const s3 = await startSampleS3({ tenants: registry.tenants, credentials: [registry.credentials] })
-  const athena = await startSampleAthena({ credentials: [registry.credentials] })
+  const athena = await startSampleAthena({ credentials: [registry.credentials], tenants: registry.tenants })
   const closeData = () => Promise.all([s3.close(), athena.close()])
   const secret = randomBytes(32).toString('base64url')
   let config
@@ -142,17 +142,20 @@ Get a download link for it (plain HTTP GET on the link returns the file):
 
   ${curl('{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"package_file_link","arguments":{"bucket":"quilt-example","package_name":"examples/wellplates","path":"data/summary.csv"}}}')}
 
-Query its tabulator table (the demo's Athena knows only this table and evaluates no SQL):
+Find its tabulator table's columns, then query it (the demo's Athena knows the tabulator tables and
+evaluates no SQL):
 
-  ${curl('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"athena_query","arguments":{"sql":"SELECT * FROM wellplates_summary LIMIT 5"}}}')}
+  ${curl('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"athena_table_schema","arguments":{"catalog":"quilt-sample-tabulator","database":"quilt-example","table":"wellplates_summary"}}}')}
+
+  ${curl('{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"athena_query","arguments":{"sql":"SELECT * FROM wellplates_summary LIMIT 5"}}}')}
 
 See an image, as a model does (from a bucket in another region: the gateway learns it from S3's redirect):
 
-  ${curl('{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"bucket_object_fetch","arguments":{"s3_uri":"s3://cellpainting-data/cellpainting/thumbnails/well-A01.png"}}}')}
+  ${curl('{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"bucket_object_fetch","arguments":{"s3_uri":"s3://cellpainting-data/cellpainting/thumbnails/well-A01.png"}}}')}
 
 Upload a small file (an existing key is never replaced unless "overwrite": true):
 
-  ${curl('{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"bucket_objects_put","arguments":{"bucket":"quilt-example","items":[{"key":"uploads/hello.txt","text":"hello"}]}}}')}
+  ${curl('{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"bucket_objects_put","arguments":{"bucket":"quilt-example","items":[{"key":"uploads/hello.txt","text":"hello"}]}}}')}
 
 MCP Inspector (needs Node 22 or newer), from the command line:
 
