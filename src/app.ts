@@ -13,6 +13,8 @@ import health from './plugins/health.js'
 import { mcpPaths } from './mcp-paths.js'
 import mcp, { mcpMethodGuard } from './plugins/mcp.js'
 import secrets from './plugins/secrets.js'
+import signIn, { signInEnabled, type SignInOptions } from './sign-in/index.js'
+import { signInStackFor } from './sign-in/stack-context.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,6 +28,7 @@ declare module 'fastify' {
 
 export interface BuildOptions {
   fastify?: FastifyServerOptions
+  signIn?: SignInOptions
 }
 
 const IDLE_SWEEP_MS = 100
@@ -69,7 +72,7 @@ function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyEr
   }
   const status = HTTP_ERRORS[reason].status
   if (status === 401 || (status === 403 && reason !== 'origin_not_allowed')) {
-    reply.header('www-authenticate', bearerChallenge(status === 401 ? 'invalid_token' : 'insufficient_scope', message))
+    reply.header('www-authenticate', bearerChallenge(status === 401 ? 'invalid_token' : 'insufficient_scope', message, signInStackFor(request)?.resourceMetadataUrl))
     request.server.metrics.authFailures.inc({ reason })
   }
   if (reason === 'internal_error') request.log.error({ err }, 'request failed')
@@ -145,6 +148,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts, maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds })
   await app.register(health)
   await app.register(protectedResource)
+  if (signInEnabled(config)) await app.register(signIn, options.signIn ?? {})
   const registries = new RegistryClients({
     timeoutMs: config.graphqlTimeoutMs,
     mutationTimeoutMs: config.graphqlMutationTimeoutMs,

@@ -98,6 +98,7 @@ const EnvSchema = z.object({
   AWS_ENDPOINT_URL_S3: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   AWS_ENDPOINT_URL_ATHENA: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   MCP_ATHENA_TIMEOUT_MS: positiveInt(60_000),
+  MCP_OAUTH: unsetWhenEmpty(z.enum(['on', 'off'], { error: 'must be on or off' }).optional()),
   LOG_LEVEL: unsetWhenEmpty(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'))
 })
 
@@ -153,6 +154,11 @@ export interface Config {
   athenaEndpoint?: string
   /** Longest an athena_query runs before it is stopped. */
   athenaTimeoutMs: number
+  /**
+   * MCP_OAUTH: the built-in OAuth 2.1 sign-in server (src/sign-in) for fronted stacks. `auto` (unset)
+   * runs it when a stack is fronted; `off` never.
+   */
+  oauth: 'on' | 'off' | 'auto'
   logLevel: typeof LOG_LEVELS[number]
 }
 
@@ -255,8 +261,12 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     handlerTimeoutMs: e.MCP_HANDLER_TIMEOUT_MS,
     stacks: loadStacks({ registryUrl: e.QUILT_REGISTRY_URL, catalogUrl: e.QUILT_CATALOG_URL, stacksFile: e.MCP_STACKS_FILE, region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION }),
     ...dataConfig(e),
+    oauth: e.MCP_OAUTH ?? 'auto',
     logLevel: e.LOG_LEVEL
   }
   registryPolicy(config)
+  if (config.oauth === 'on' && config.stacks.length === 0) {
+    throw new ConfigError('MCP_OAUTH=on needs a fronted stack (QUILT_REGISTRY_URL or MCP_STACKS_FILE): users sign in to a stack\'s registry')
+  }
   return config
 }

@@ -11,6 +11,7 @@ import type { DataClients } from '../data/data-access.js'
 import type { RegistryClients } from '../platform/registry-client.js'
 import type { Tenant } from '../platform/tenant.js'
 import type { ToolContext } from '../tools/context.js'
+import { offeredTo } from '../tools/define.js'
 import { resources, tools } from '../tools/index.js'
 import { errorResult, runTool } from '../tools/result.js'
 import { VERSION } from '../version.js'
@@ -52,6 +53,9 @@ const toolList: Tool[] = tools.map((tool) => ({
   inputSchema: z.toJSONSchema(tool.inputSchema, { io: 'input' }) as Tool['inputSchema'],
   annotations: { title: tool.title, ...tool.annotations }
 }))
+
+/** What a read-only caller is offered (see offeredTo). */
+const readOnlyToolList: Tool[] = toolList.filter((_tool, index) => offeredTo({ readOnly: true })(tools[index]!))
 
 const resourceList = resources.map(({ name, uri, title, description, mimeType }) => ({ name, uri, title, description, mimeType: mimeType ?? 'application/json' }))
 
@@ -106,13 +110,16 @@ export function buildMcpServer (deps: McpDeps): Server {
     }
   }
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolList }))
+  server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => ({ tools: tenantOf(extra.authInfo, deps.tenant).readOnly === true ? readOnlyToolList : toolList }))
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const started = performance.now()
     const { name } = request.params
     const tool = toolsByName.get(name)
     if (tool === undefined) return errorResult(`Unknown tool "${name}". Call tools/list for the available tools.`)
+    if (!offeredTo(tenantOf(extra.authInfo, deps.tenant))(tool)) {
+      return errorResult(`Tool "${name}" changes the catalog, and this sign-in allows reading only (scope quilt:read). Sign in again and leave "Allow changes" ticked to use it.`)
+    }
     const args = tool.inputSchema.safeParse(request.params.arguments ?? {})
     let result: CallToolResult
     if (!args.success) {

@@ -6,6 +6,7 @@ import { GatewayError, type ErrorReason } from '../errors.js'
 import { tenantFromClaims, tenantFromSession, type Tenant } from '../platform/tenant.js'
 import type { ServedStack } from '../stacks-directory.js'
 import type { SecretStore } from '../secret-store.js'
+import { isGatewayAccessToken, verifyGatewayAccessToken } from '../sign-in/access-token.js'
 import { checkTokenLifetime } from './token-lifetime.js'
 
 declare module 'fastify' {
@@ -137,6 +138,11 @@ export default fp(async function auth (app: FastifyInstance, opts: AuthPluginOpt
     const hit = accepted.get(cacheKey)
     if (hit !== undefined && hit.store.isCandidate(hit.secret) && now <= hit.tenant.expiresAt + CLOCK_SKEW_SECONDS && now >= hit.notBefore - CLOCK_SKEW_SECONDS) {
       request.tenant = hit.tenant
+      return
+    }
+    // A gateway access token (from the stack's sign-in server, src/sign-in): sealed, not an HS256 JWT.
+    if (isGatewayAccessToken(token)) {
+      request.tenant = await verifyGatewayAccessToken(request, token)
       return
     }
     const { claims, store, secret } = verify(token, stores)

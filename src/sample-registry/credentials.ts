@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 import type { TenantData } from './data.js'
+import type { SampleLogins } from './logins.js'
 
 /** s3rver's account registry: the key pairs whose SigV4 signatures it accepts. */
 interface S3rverAccount { createKeyPair (accessKeyId: string, secretAccessKey: string): void }
@@ -67,8 +68,10 @@ export class SampleCredentials {
   }
 
   /** Answers one `GET /api/auth/get_credentials` for the tenant its bearer selects. */
-  answer (req: IncomingMessage, res: ServerResponse, tenants: Record<string, TenantData>): void {
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? null
+  answer (req: IncomingMessage, res: ServerResponse, tenants: Record<string, TenantData>, logins?: SampleLogins): void {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? null
+    // A login session acts as its user's catalog token.
+    const token = bearer !== null ? logins?.tenantFor(bearer) ?? bearer : null
     // Own keys only: a token such as "__proto__" must not find a tenant.
     const tenant = token !== null && Object.hasOwn(tenants, token) ? tenants[token] : undefined
     this.calls.push(token)

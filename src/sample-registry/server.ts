@@ -8,6 +8,7 @@ import { SampleCredentials } from './credentials.js'
 import { demoTenants, type TenantData } from './data.js'
 import { withDataFields } from './data-resolvers.js'
 import { eraSdl, NEWEST_ERA, type Era } from './eras.js'
+import { SampleLogins } from './logins.js'
 import { createRootValue } from './resolvers.js'
 
 /** What the sample registry saw of one request; fields are null when the body was not usable. */
@@ -47,6 +48,10 @@ export interface SampleRegistryOptions {
   sessionTokens?: (bearer: string) => string | undefined
   /** Issues `/api/auth/get_credentials`; share one between registries that share a sample S3. */
   credentials?: SampleCredentials
+  /** quilt3's login: one-time codes, `POST /api/token`, expiring sessions (see logins.ts). */
+  logins?: SampleLogins
+  /** The catalog token of the user whose one-time codes `GET /code` shows (the demo's); no page when absent. */
+  codePageUser?: string
 }
 
 export interface SampleRegistry {
@@ -56,6 +61,7 @@ export interface SampleRegistry {
   tenants: Record<string, TenantData>
   era: Era
   credentials: SampleCredentials
+  logins: SampleLogins
   close: () => Promise<void>
 }
 
@@ -132,13 +138,16 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
   const behaviour = { era, secureSearch: options.secureSearch ?? false }
   const requests: RecordedRequest[] = []
   const credentials = options.credentials ?? new SampleCredentials()
+  const logins = options.logins ?? new SampleLogins()
   const closing = new AbortController()
   // Each delayed request listens on this signal; dozens at once are normal in load tests.
   setMaxListeners(0, closing.signal)
 
   async function answer (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { pathname } = new URL(req.url ?? '/', 'http://registry')
-    if (pathname === '/api/auth/get_credentials' && req.method === 'GET') return credentials.answer(req, res, tenants)
+    if (pathname === '/api/auth/get_credentials' && req.method === 'GET') return credentials.answer(req, res, tenants, logins)
+    if (pathname === '/api/token') return logins.answer(req, res)
+    if (pathname === '/code' && options.codePageUser !== undefined) return logins.codePage(res, options.codePageUser)
     if (pathname !== '/graphql') return send(res, 404, { message: 'Not found' })
     if (req.method !== 'POST') return send(res, 405, { message: 'Use POST' }, { allow: 'POST' })
     const text = await readBody(req)
@@ -169,7 +178,7 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
       if (res.destroyed || closing.signal.aborted) return
     }
 
-    const tenantToken = token !== null ? options.sessionTokens?.(token) ?? token : null
+    const tenantToken = token !== null ? options.sessionTokens?.(token) ?? logins.tenantFor(token) ?? token : null
     // Own keys only: a token such as "__proto__" must not find a tenant.
     const tenant = tenantToken !== null && Object.hasOwn(tenants, tenantToken) ? tenants[tenantToken] : undefined
     if (tenant === undefined) return send(res, 401, { message: 'Invalid or missing credentials' })
@@ -212,6 +221,7 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
     tenants,
     era,
     credentials,
+    logins,
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {
         closing.abort()

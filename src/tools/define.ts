@@ -15,6 +15,13 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
   run (args: z.output<S>, ctx: ToolContext): Promise<ToolOutput>
 }
 
+/**
+ * Whether a caller may see and run a tool: a read-only sign-in (scope `quilt:read` only) gets the tools
+ * whose annotations promise not to change anything; everyone else gets every tool.
+ */
+export const offeredTo = (tenant: { readOnly?: boolean }) => (tool: Pick<ToolDefinition, 'annotations'>): boolean =>
+  tenant.readOnly !== true || tool.annotations.readOnlyHint === true
+
 export function defineTool<S extends z.ZodObject> (tool: ToolDefinition<S>): ToolDefinition<S> {
   return tool
 }

@@ -34,6 +34,7 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
     stacks: [],
     dataRegion: 'us-east-1',
     athenaTimeoutMs: 60_000,
+    oauth: 'auto',
     logLevel: 'info',
     ...overrides
   }
