@@ -27,8 +27,8 @@ export async function verifyGatewayAccessToken (request: FastifyRequest, token: 
   if (!claims.success) throw new GatewayError('malformed_token')
   const c = claims.data
   const path = request.routeOptions.url ?? request.url.split('?', 1)[0]
-  if (c.iss !== stack.issuer) throw new GatewayError('invalid_issuer')
   if (!c.aud.includes(`${stack.origin}${path}`)) throw new GatewayError('invalid_audience', { message: `The access token is for ${c.aud[0] ?? 'another resource'}, not ${stack.origin}${path}.` })
+  if (c.iss !== stack.issuer) throw new GatewayError('invalid_issuer')
   const { registryUrl, catalogUrl, name } = stack.served.stack
   return {
     sub: c.sub,
