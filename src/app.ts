@@ -72,7 +72,7 @@ function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyEr
   }
   const status = HTTP_ERRORS[reason].status
   if (status === 401 || (status === 403 && reason !== 'origin_not_allowed')) {
-    reply.header('www-authenticate', bearerChallenge(status === 401 ? 'invalid_token' : 'insufficient_scope', message, signInStackFor(request)?.resourceMetadataUrl))
+    reply.header('www-authenticate', bearerChallenge(status === 401 ? 'invalid_token' : 'insufficient_scope', message, signInStackFor(request)?.resourceMetadataUrl(request.routeOptions.url)))
     request.server.metrics.authFailures.inc({ reason })
   }
   if (reason === 'internal_error') request.log.error({ err }, 'request failed')

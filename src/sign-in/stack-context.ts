@@ -18,8 +18,8 @@ export interface SignInStack {
   issuer: string
   /** The stack's MCP URLs: the audience of its access tokens; `resource` must name one of them. */
   resources: string[]
-  /** RFC 9728 metadata of the first resource, named in 401 challenges. */
-  resourceMetadataUrl: string
+  /** RFC 9728 metadata of the MCP path a request came to (MCP_PATH for any other), named in 401 challenges. */
+  resourceMetadataUrl: (path?: string) => string
 }
 
 const sealers = new WeakMap<ServedStack, Sealer>()
@@ -46,6 +46,6 @@ export function signInStackFor (request: FastifyRequest): SignInStack | undefine
     origin,
     issuer: `${origin}${OAUTH_PREFIX}`,
     resources,
-    resourceMetadataUrl: `${origin}${PROTECTED_RESOURCE_PATH}${config.mcpPath}`
+    resourceMetadataUrl: (path) => `${origin}${PROTECTED_RESOURCE_PATH}${path !== undefined && mcpPaths(config.mcpPath).includes(path) ? path : config.mcpPath}`
   }
 }

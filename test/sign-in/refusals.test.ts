@@ -142,7 +142,6 @@ t.test('an API key signs in; every refresh re-checks it, so revoking it ends the
   t.equal(registry.requests.at(-1)?.token, API_KEY, 'the key is what the registry gets')
   const refreshed = await tokenRequest(base, { grant_type: 'refresh_token', refresh_token: answer.body.refresh_token as string, client_id: clientId })
   t.equal(refreshed.status, 200)
-  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
   delete tenants[API_KEY]
   const revoked = await tokenRequest(base, { grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token as string, client_id: clientId })
   t.match(revoked, { status: 400, body: { error: 'invalid_grant', error_description: /revoked/ } })
