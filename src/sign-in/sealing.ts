@@ -40,6 +40,11 @@ export class Sealer {
     return this.#store.ready
   }
 
+  /** Whether what a secret sealed still opens (it has not been rotated out). */
+  stillOpens (secret: string): boolean {
+    return this.#store.isCandidate(secret)
+  }
+
   async seal (kind: SealKind, claims: JWTPayload, lifetimeSeconds: number): Promise<string> {
     const secret = this.#store.candidates[0]
     if (secret === undefined) throw new Error('secret not loaded')
@@ -58,7 +63,7 @@ export class Sealer {
   }
 
   /** As open, saying whether a refused value expired (a client should refresh) or is not ours at all. */
-  async openOrSayWhy (kind: SealKind, sealed: string): Promise<{ payload: JWTPayload } | { failure: 'expired' | 'invalid' }> {
+  async openOrSayWhy (kind: SealKind, sealed: string): Promise<{ payload: JWTPayload, secret: string } | { failure: 'expired' | 'invalid' }> {
     // A compact JWE has five parts; anything else is not worth a decryption attempt.
     if (sealed.length > 16_384 || !looksSealed(sealed)) return { failure: 'invalid' }
     for (const secret of this.#store.candidates) {
@@ -69,7 +74,7 @@ export class Sealer {
           typ: kind,
           clockTolerance: 5
         })
-        return protectedHeader.typ === kind ? { payload } : { failure: 'invalid' }
+        return protectedHeader.typ === kind ? { payload, secret } : { failure: 'invalid' }
       } catch (err) {
         const code = (err as { code?: string }).code
         if (code === 'ERR_JWT_EXPIRED') return { failure: 'expired' }
