@@ -4,25 +4,38 @@
 #   docker run --rm -p 8000:8000 -e MCP_JWT_SECRET="$(openssl rand -base64 48)" \
 #     -e MCP_ALLOWED_REGISTRY_HOSTS=registry.example.com quilt-mcp-gateway
 #
-# Base image: the slim Debian Node.js image of an LTS line, pinned by tag; .ci/run tests on Node 20, 22
+# Base image: the slim Debian Node.js image of an LTS line, pinned by tag; .ci/run tests on Node 22
 # and 24, so the default is a tested major. Node 24 is an LTS line
 # (supported until April 2028); by the Node.js release schedule Node 26 becomes the Active LTS line
 # in October 2026. Switch with --build-arg NODE_VERSION=26 once that tag is verified in your registry
 # mirror; for reproducible production builds pin the digest too (node:24-bookworm-slim@sha256:...).
 ARG NODE_VERSION=24
 
-# ---- build: all dependencies, compile TypeScript, then drop the dev dependencies --------------------
+# ---- build: all dependencies (the sample stack's too), compile TypeScript ---------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 # The manifests alone first, so the dependency layer is reused until they change.
 COPY package.json package-lock.json ./
+COPY packages/sample-stack/package.json ./packages/sample-stack/
 # --ignore-scripts: no dependency gets to run code at install time; only esbuild (a dev tool, unused
 # by `tsc`) has an install script, and the image does not need it.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build \
- && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+RUN npm run build
+
+# ---- production dependencies: the gateway's alone (no workspace: the sample stack is not shipped) -------
+FROM node:${NODE_VERSION}-bookworm-slim AS production-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/sample-stack/package.json ./packages/sample-stack/
+RUN npm ci --omit=dev --workspaces=false --include-workspace-root --ignore-scripts --no-audit --no-fund
+
+# ---- sample-stack: the demo's registry, S3 and Athena, run from source (docker compose only) ------------
+FROM build AS sample-stack
+COPY packages/sample-stack ./packages/sample-stack
+USER node
+CMD ["node", "--import", "tsx", "packages/sample-stack/src/cli.ts", "sample-registry", "--port", "4000", "--host", "127.0.0.1"]
 
 # ---- runtime: compiled code and production dependencies only -----------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
@@ -48,9 +61,9 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # Copied files stay owned by root: the `node` user can read but not change them, so the process cannot
 # rewrite its own code, and the image runs unchanged with a read-only root file system.
-# package.json is read at run time for the version (src/version.ts).
+# package.json is read at run time for the version (src/config/version.ts).
 COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
+COPY --from=production-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 
 USER node

@@ -141,7 +141,7 @@ podman secret rm "$SECRET_NAME" >/dev/null 2>&1 || true
 # The sample registry runs on the host; the container shares the host's network, bound to loopback
 # (publishing ports with -p would add a bridge, iptables rules and turn on ip_forward).
 registry_port=$(free_port)
-node --import tsx src/cli.ts sample-registry --port "$registry_port" --host 127.0.0.1 >"$registry_log" 2>&1 &
+node --import tsx packages/sample-stack/src/cli.ts sample-registry --port "$registry_port" --host 127.0.0.1 >"$registry_log" 2>&1 &
 registry_pid=$!
 gateway_port=$(free_port)
 openssl rand -base64 48 | tr -d '\n' | podman secret create "$SECRET_NAME" - >/dev/null

@@ -1,25 +1,23 @@
 #!/usr/bin/env node
-import { ConfigError } from './secret-source.js'
-import { demo } from './commands/demo.js'
-import { sampleRegistry } from './commands/sample-registry.js'
-import { serve } from './commands/serve.js'
-import { stdio } from './commands/stdio.js'
-import { token } from './commands/token.js'
+import { ConfigError } from './config/secret-source.js'
 import { UsageError } from './commands/usage-error.js'
-import { LocalCredentialsError } from './platform/quilt3-login.js'
+import { LocalCredentialsError } from './local/quilt3-login.js'
 
 const USAGE = `Usage: quilt-mcp-gateway <command> [options]
 
 Commands:
   serve            Run the HTTP gateway as configured by the environment (default)
-  demo             Run the gateway with an embedded sample registry and print a ready token
   stdio            Serve the tools over MCP stdio to one local user (desktop MCP clients)
   token            Mint a gateway token for testing
-  sample-registry  Run only the sample registry (demo data over GraphQL)
 
 Run "quilt-mcp-gateway <command> --help" for a command's options.`
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { serve, demo, stdio, token, 'sample-registry': sampleRegistry }
+// Each command is loaded on use: "token --help" need not load Fastify and the MCP SDK.
+const commands: Record<string, () => Promise<(args: string[]) => Promise<void>>> = {
+  serve: async () => (await import('./commands/serve.js')).serve,
+  stdio: async () => (await import('./commands/stdio.js')).stdio,
+  token: async () => (await import('./commands/token.js')).token
+}
 
 async function main (argv: string[]): Promise<void> {
   const [first, ...rest] = argv
@@ -28,9 +26,9 @@ async function main (argv: string[]): Promise<void> {
     return
   }
   const name = first === undefined || first.startsWith('-') ? 'serve' : first
-  const command = commands[name]
-  if (command === undefined) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(commands).join(', ')}; see --help)`)
-  await command(first === name ? rest : argv)
+  const load = commands[name]
+  if (load === undefined) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(commands).join(', ')}; see --help)`)
+  await (await load())(first === name ? rest : argv)
 }
 
 /** Errors whose message is written for the person at the terminal (what is wrong, what to do). */

@@ -1,7 +1,7 @@
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type BuildOptions } from './app.js'
-import type { Config } from './config.js'
+import type { Config } from './config/config.js'
 
 /**
  * Builds the app, listens, and closes it gracefully on SIGTERM/SIGINT: stop accepting connections,

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
-import { CONFIG_VARIABLES, loadConfig } from '../src/config.js'
-import { ConfigError } from '../src/secret-source.js'
+import { CONFIG_VARIABLES, loadConfig } from '../src/config/config.js'
+import { ConfigError } from '../src/config/secret-source.js'
 
 const secret = 'x'.repeat(40)
 // What every serve configuration needs besides the secret: the registries tokens may point at.

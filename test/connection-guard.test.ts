@@ -1,7 +1,7 @@
 import { Agent, request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
 import { connect } from 'node:net'
 import t from 'tap'
-import { DRAIN_MAX_BYTES } from '../src/connection-guard.js'
+import { DRAIN_MAX_BYTES } from '../src/http/connection-guard.js'
 import { startGateway } from './helpers/app.js'
 import { signToken } from './helpers/tokens.js'
 

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { redactSecrets, REDACTED } from '../src/logger.js'
-import { signHs256 } from '../src/token.js'
+import { redactSecrets, REDACTED } from '../src/telemetry/logger.js'
+import { signHs256 } from '../src/auth/token.js'
 import { startGateway } from './helpers/app.js'
 import { startFakeRegistry } from './helpers/fake-registry.js'
 import { rpc } from './helpers/mcp-client.js'

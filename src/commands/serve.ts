@@ -1,4 +1,4 @@
-import { loadConfig } from '../config.js'
+import { loadConfig } from '../config/config.js'
 import { startServer } from '../server.js'
 import { startTracing } from '../telemetry/tracing.js'
 import { explainListenError, parseCommand } from './flags.js'

@@ -4,13 +4,13 @@ import {
   isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type MessageExtraInfo, type RequestId
 } from '@modelcontextprotocol/sdk/types.js'
 import { pino } from 'pino'
-import { loadLocalConfig } from '../config.js'
+import { loadLocalConfig } from '../config/config.js'
 import { dataClientsFor } from '../data/index.js'
-import { loggerOptions } from '../logger.js'
+import { loggerOptions } from '../telemetry/logger.js'
 import { buildMcpServer } from '../mcp/build-server.js'
-import { resolveLocalCredentials } from '../platform/quilt3-login.js'
+import { resolveLocalCredentials } from '../local/quilt3-login.js'
 import { RegistryClients } from '../platform/registry-client.js'
-import { tenantFromLocalCredentials } from '../platform/tenant.js'
+import { tenantFromLocalCredentials } from '../local/local-tenant.js'
 import { parseCommand } from './flags.js'
 
 export const STDIO_USAGE = `Usage: quilt-mcp-gateway stdio

@@ -1,8 +1,8 @@
-import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../config.js'
-import { normaliseSecret } from '../secret-source.js'
-import { isLoopbackHost } from '../platform/registry-policy.js'
-import { ssmSecretReader } from '../secret-store.js'
-import { parseTtl, signHs256 } from '../token.js'
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../config/config.js'
+import { normaliseSecret } from '../config/secret-source.js'
+import { isLoopbackHost } from '../registry-address.js'
+import { ssmSecretReader } from '../auth/secret-store.js'
+import { parseTtl, signHs256 } from '../auth/token.js'
 import { parseCommand } from './flags.js'
 import { UsageError } from './usage-error.js'
 

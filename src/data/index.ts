@@ -1,4 +1,4 @@
-import type { LocalConfig } from '../config.js'
+import type { LocalConfig } from '../config/config.js'
 import { DataClients } from './data-access.js'
 
 /** The data clients a gateway (or the stdio command) serves its callers with, from its configuration. */

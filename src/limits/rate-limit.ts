@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../http/errors.js'
 import { TenantBudget, type BudgetStore } from './tenant-budget.js'
 
 export interface RateLimitOptions {

@@ -1,4 +1,4 @@
-import { GATEWAY_ERROR_CODE } from '../errors.js'
+import { GATEWAY_ERROR_CODE } from '../http/errors.js'
 
 /** A call refused for want of a slot; the SDK turns `code`, `message` and `data` into the JSON-RPC error. */
 export class SlotRefusedError extends Error {

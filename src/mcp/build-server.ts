@@ -14,7 +14,7 @@ import type { ToolContext } from '../tools/context.js'
 import { offeredTo } from '../tools/define.js'
 import { resources, tools } from '../tools/index.js'
 import { errorResult, runTool } from '../tools/result.js'
-import { VERSION } from '../version.js'
+import { VERSION } from '../config/version.js'
 import { writeAuditLine, type AuditOutcome } from './audit.js'
 
 export interface McpDeps {

@@ -3,7 +3,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import {
   isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type RequestId
 } from '@modelcontextprotocol/sdk/types.js'
-import { GATEWAY_ERROR_CODE } from '../errors.js'
+import { GATEWAY_ERROR_CODE } from '../http/errors.js'
 
 interface Waiting {
   method: string

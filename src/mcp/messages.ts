@@ -1,6 +1,6 @@
 import { isJSONRPCRequest, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
-import { GATEWAY_ERROR_CODE, GatewayError } from '../errors.js'
+import { GATEWAY_ERROR_CODE, GatewayError } from '../http/errors.js'
 
 /** MCP 2025-06-18 removed JSON-RPC batches; a client that negotiated it or a later version sends none. */
 const FIRST_VERSION_WITHOUT_BATCHES = '2025-06-18'

@@ -1,5 +1,5 @@
 import { ClientError } from 'graphql-request'
-import { redactSecrets } from '../logger.js'
+import { redactSecrets } from '../telemetry/logger.js'
 import { RegistryQueryError, type RegistryError } from './registry-errors.js'
 
 /** What a log line may say about a failed registry call. */

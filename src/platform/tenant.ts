@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import type { LocalCredentials } from './quilt3-login.js'
-import { allowsRegistry } from './registry-policy.js'
+import { allowsRegistry, normaliseRegistryUrl, parseHttpUrl } from '../registry-address.js'
 
 /** The claims the gateway reads from a verified token; anything else in the token is ignored. */
 export const TokenClaimsSchema = z.object({
@@ -34,7 +33,7 @@ export interface Tenant {
   expiresAt: number
   /** Stable, secret-free identity of (registry, catalog token): cache key and log/rate-limit key. */
   key: string
-  /** Set for a catalog session token: the name of the stack whose registry issued it (see src/stacks.ts). */
+  /** Set for a catalog session token: the name of the stack whose registry issued it (see src/config/stacks.ts). */
   stack?: string
   /** Set for a sign-in granted `quilt:read` only: tools/list offers, and tools/call runs, read-only tools only. */
   readOnly?: boolean
@@ -42,24 +41,11 @@ export interface Tenant {
 
 export type TenantFailure = 'missing_claims' | 'registry_not_allowed'
 
-export function parseHttpUrl (value: string): URL | undefined {
-  try {
-    const url = new URL(value)
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined
-  } catch {
-    return undefined
-  }
-}
-
 export function hashToken (token: string): string {
   return createHash('sha256').update(token).digest('base64url').slice(0, 22)
 }
 
-const tenantKey = (registryUrl: string, catalogToken: string) => `${registryUrl}#${hashToken(catalogToken)}`
-
-// Lower-cased host, default port dropped, no trailing slash: one registry, one spelling, one cache key.
-// A URL pasted with its GraphQL endpoint (".../graphql") names the same registry.
-export const normaliseRegistryUrl = (url: URL) => `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/graphql$/i, '')}`
+export const tenantKey = (registryUrl: string, catalogToken: string) => `${registryUrl}#${hashToken(catalogToken)}`
 
 /**
  * Turns verified claims into a Tenant, or says why the token cannot be served. The allow-list stops a
@@ -118,20 +104,3 @@ export function tenantFromSession (token: string, claims: unknown, stack: { name
 
 /** Expiry of a tenant whose credentials state none: 9999-12-31T23:59:59Z, still a valid Date to print. */
 export const NO_KNOWN_EXPIRY = 253_402_300_799
-
-/**
- * The one tenant of the stdio mode. No allow-list here: the user runs the gateway with their own
- * credentials against the registry they configured, exactly as quilt3 would talk to it. Environment
- * credentials carry no expiry, so the tenant never expires and the registry decides.
- */
-export function tenantFromLocalCredentials (credentials: LocalCredentials): Tenant {
-  const registryUrl = normaliseRegistryUrl(new URL(credentials.registryUrl))
-  return {
-    catalogToken: credentials.catalogToken,
-    registryUrl,
-    catalogUrl: credentials.catalogUrl,
-    // quilt3 may save a fractional expires_at; the registry-client cache wants whole milliseconds.
-    expiresAt: Math.floor(credentials.expiresAt ?? NO_KNOWN_EXPIRY),
-    key: tenantKey(registryUrl, credentials.catalogToken)
-  }
-}

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../http/errors.js'
 import { hashToken, type Tenant } from '../platform/tenant.js'
 import { canWrite } from './scopes.js'
 import { looksSealed } from './sealing.js'

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
-import { isLoopbackHost } from '../platform/registry-policy.js'
+import { isLoopbackHost } from '../registry-address.js'
 import { ClientMetadataFetchError, type ClientMetadataFetch } from './client-metadata-fetch.js'
 import { OAuthError } from './oauth-error.js'
 import type { Sealer } from './sealing.js'

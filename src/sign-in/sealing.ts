@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto'
 import { EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose'
-import type { SecretStore } from '../secret-store.js'
+import type { SecretStore } from '../auth/secret-store.js'
 
 /**
  * What the sign-in server hands out (client registrations, consent forms, codes, refresh and access

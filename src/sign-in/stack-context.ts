@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
-import { mcpPaths } from '../mcp-paths.js'
-import { PROTECTED_RESOURCE_PATH, publicBaseUrl } from '../public-url.js'
-import type { ServedStack } from '../stacks-directory.js'
+import { mcpPaths } from '../http/mcp-paths.js'
+import { PROTECTED_RESOURCE_PATH, publicBaseUrl } from '../http/public-url.js'
+import type { ServedStack } from '../auth/stacks-directory.js'
 import { Sealer } from './sealing.js'
 
 /** Where the sign-in server lives, under the gateway's own prefix (nothing collides with the catalog). */

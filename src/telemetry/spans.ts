@@ -1,6 +1,6 @@
 import type { Attributes, Span } from '@opentelemetry/api'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-import { VERSION } from '../version.js'
+import { VERSION } from '../config/version.js'
 
 type OtelApi = typeof import('@opentelemetry/api')
 

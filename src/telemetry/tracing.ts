@@ -1,6 +1,6 @@
 import { subscribe } from 'node:diagnostics_channel'
 import type { FastifyInstance } from 'fastify'
-import { VERSION } from '../version.js'
+import { VERSION } from '../config/version.js'
 import { enableSpans } from './spans.js'
 
 export interface Tracing {

@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { DataError } from '../data/errors.js'
-import { redactSecrets } from '../logger.js'
+import { redactSecrets } from '../telemetry/logger.js'
 import { registryFailureDetails } from '../platform/failure-details.js'
 import { RegistryError } from '../platform/registry-errors.js'
 import { inSpan, type SpanDescription } from '../telemetry/spans.js'

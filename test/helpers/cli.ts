@@ -6,14 +6,16 @@ export interface CliResult { code: number, stdout: string, stderr: string }
 
 /** The command line as `node` runs it from source (through tsx); append the command's own arguments. */
 export const CLI_ARGS = ['--import', 'tsx', new URL('../../src/cli.ts', import.meta.url).pathname]
+/** The sample stack's command line (demo, sample-registry), from packages/sample-stack. */
+export const SAMPLE_STACK_ARGS = ['--import', 'tsx', new URL('../../packages/sample-stack/src/cli.ts', import.meta.url).pathname]
 
 /** A clean environment (nothing inherited but PATH and HOME) plus the given variables. */
 export const cliEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...env })
 
 /** Runs the real command line (from source, through tsx) as a user would, and collects its output. */
-export function runCli (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export function runCli (args: string[], env: NodeJS.ProcessEnv = {}, entry = CLI_ARGS): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...CLI_ARGS, ...args], { env: cliEnv(env), timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...entry, ...args], { env: cliEnv(env), timeout: 30_000 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1
       resolve({ code, stdout, stderr })
     })
@@ -31,8 +33,8 @@ export interface RunningCli {
 }
 
 /** Starts a long-running command (a server); killed at the end of the test if still running. */
-export function startCli (t: Test, args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
-  const child = spawn(process.execPath, [...CLI_ARGS, ...args], { env: cliEnv(env), stdio: ['pipe', 'pipe', 'pipe'] })
+export function startCli (t: Test, args: string[], env: NodeJS.ProcessEnv = {}, entry = CLI_ARGS): RunningCli {
+  const child = spawn(process.execPath, [...entry, ...args], { env: cliEnv(env), stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })

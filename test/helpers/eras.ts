@@ -1,9 +1,9 @@
 import { buildSchema, graphqlSync, type GraphQLSchema } from 'graphql'
 import { capabilitiesQuery } from '../../src/platform/capabilities.js'
 import type { RegistryCapabilities } from '../../src/platform/operation.js'
-import { eraSdl, type Era } from '../../src/sample-registry/eras.js'
+import { eraSdl, type Era } from '../../packages/sample-stack/src/eras.js'
 
-export { ERAS, NEWEST_ERA, type Era } from '../../src/sample-registry/eras.js'
+export { ERAS, NEWEST_ERA, type Era } from '../../packages/sample-stack/src/eras.js'
 
 const schemas = new Map<Era, GraphQLSchema>()
 

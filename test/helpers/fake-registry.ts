@@ -1,8 +1,8 @@
 import type { Test } from 'tap'
-import { demoTenants } from '../../src/sample-registry/data.js'
-import { startSampleRegistry, type SampleRegistry, type SampleRegistryOptions } from '../../src/sample-registry/server.js'
+import { demoTenants } from '../../packages/sample-stack/src/data.js'
+import { startSampleRegistry, type SampleRegistry, type SampleRegistryOptions } from '../../packages/sample-stack/src/server.js'
 
-export { ACME_TOKEN, GLOBEX_TOKEN } from '../../src/sample-registry/data.js'
+export { ACME_TOKEN, GLOBEX_TOKEN } from '../../packages/sample-stack/src/data.js'
 // Connection-refused cases sit next to the registry that tests otherwise start.
 export { closedPortUrl } from './ports.js'
 

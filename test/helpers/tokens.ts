@@ -1,4 +1,4 @@
-import { signHs256 } from '../../src/token.js'
+import { signHs256 } from '../../src/auth/token.js'
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz'
 

@@ -4,7 +4,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import {
   LocalCredentialsError, NotLoggedInError, parseFlatYaml, quilt3DataDir, quilt3DataDirCandidates, readQuilt3Login, resolveLocalCredentials
-} from '../../src/platform/quilt3-login.js'
+} from '../../src/local/quilt3-login.js'
 
 const REGISTRY = 'https://registry.example.com'
 const NOW_MS = Date.parse('2026-01-01T00:00:00Z')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { allowsRegistry, registryHostEntryProblem } from '../../src/platform/registry-policy.js'
+import { allowsRegistry, registryHostEntryProblem } from '../../src/registry-address.js'
 import { tenantFromClaims } from '../../src/platform/tenant.js'
 
 const allows = (url: string, hosts: string[]) => allowsRegistry(new URL(url), hosts)

@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import t from 'tap'
-import { bearerChallenge, NO_OAUTH_MESSAGE } from '../../src/plugins/protected-resource.js'
+import { bearerChallenge, NO_OAUTH_MESSAGE } from '../../src/auth/protected-resource.js'
 import { buildTestApp, startGateway } from '../helpers/app.js'
 import { signToken } from '../helpers/tokens.js'
 

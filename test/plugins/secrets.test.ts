@@ -2,7 +2,7 @@ import t from 'tap'
 import { startFakeSsm } from '../helpers/fake-ssm.js'
 import { buildTestApp } from '../helpers/app.js'
 import { signToken, TEST_SECRET } from '../helpers/tokens.js'
-import type { Config } from '../../src/config.js'
+import type { Config } from '../../src/config/config.js'
 
 const ssmConfig: Partial<Config> = { secretSource: { kind: 'ssm', parameter: '/quilt/mcp/jwt-secret', region: 'us-east-1' } }
 const toolsList = { jsonrpc: '2.0', id: 1, method: 'tools/list' }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { Test } from 'tap'
-import type { InterceptAction } from '../../src/sample-registry/server.js'
+import type { InterceptAction } from '../../packages/sample-stack/src/server.js'
 import { startGateway } from '../helpers/app.js'
 import { ACME_TOKEN, GLOBEX_TOKEN, closedPortUrl, startFakeRegistry } from '../helpers/fake-registry.js'
 import { startFakeSsm } from '../helpers/fake-ssm.js'

@@ -1,8 +1,8 @@
 import t from 'tap'
 import { guardedClientMetadataFetch, isPublicAddress, MAX_DOCUMENT_BYTES } from '../../src/sign-in/client-metadata-fetch.js'
-import { ACME_TOKEN } from '../../src/sample-registry/data.js'
-import { startSampleRegistry } from '../../src/sample-registry/server.js'
-import type { Stack } from '../../src/stacks.js'
+import { ACME_TOKEN } from '../../packages/sample-stack/src/data.js'
+import { startSampleRegistry } from '../../packages/sample-stack/src/server.js'
+import type { Stack } from '../../src/config/stacks.js'
 import { startGateway } from '../helpers/app.js'
 import { consent, openConsentPage, pkce, REDIRECT_URI, tokenRequest } from '../helpers/sign-in.js'
 

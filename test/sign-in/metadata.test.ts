@@ -1,7 +1,7 @@
 import t from 'tap'
-import { ACME_TOKEN } from '../../src/sample-registry/data.js'
-import { startSampleRegistry } from '../../src/sample-registry/server.js'
-import type { Stack } from '../../src/stacks.js'
+import { ACME_TOKEN } from '../../packages/sample-stack/src/data.js'
+import { startSampleRegistry } from '../../packages/sample-stack/src/server.js'
+import type { Stack } from '../../src/config/stacks.js'
 import { buildTestApp, startGateway } from '../helpers/app.js'
 import { consent, openConsentPage, pkce, REDIRECT_URI, registerClient, tokenRequest } from '../helpers/sign-in.js'
 

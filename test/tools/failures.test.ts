@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import t from 'tap'
 import type { Test } from 'tap'
-import type { InterceptAction, InterceptedRequest } from '../../src/sample-registry/server.js'
+import type { InterceptAction, InterceptedRequest } from '../../packages/sample-stack/src/server.js'
 import { closedPortUrl } from '../helpers/fake-registry.js'
 import { textOf, toolHarness, type HarnessOptions } from './harness.js'
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { topHash, type TenantData } from '../../src/sample-registry/data.js'
+import { topHash, type TenantData } from '../../packages/sample-stack/src/data.js'
 import { startGateway } from '../helpers/app.js'
 import { ACME_TOKEN, GLOBEX_TOKEN, startFakeRegistry } from '../helpers/fake-registry.js'
 import { ERAS } from '../helpers/eras.js'

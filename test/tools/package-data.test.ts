@@ -1,6 +1,6 @@
 import t from 'tap'
-import { SampleCredentials } from '../../src/sample-registry/credentials.js'
-import { demoTenants } from '../../src/sample-registry/data.js'
+import { SampleCredentials } from '../../packages/sample-stack/src/credentials.js'
+import { demoTenants } from '../../packages/sample-stack/src/data.js'
 import { ACME_TOKEN, GLOBEX_TOKEN } from '../helpers/fake-registry.js'
 import { startSampleAws } from '../helpers/sample-aws.js'
 import { dataOf, forEachEra, isLatestOrFullHash, revisionRefsSent, textOf, toolHarness } from './harness.js'

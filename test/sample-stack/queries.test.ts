@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
-import { demoTenants } from '../../src/sample-registry/data.js'
-import type { SampleRegistry } from '../../src/sample-registry/server.js'
+import { demoTenants } from '../../packages/sample-stack/src/data.js'
+import type { SampleRegistry } from '../../packages/sample-stack/src/server.js'
 import { ACME_TOKEN, GLOBEX_TOKEN, postGraphql, startFakeRegistry } from '../helpers/fake-registry.js'
 
 const WELLPLATES = { bucket: 'quilt-example', name: 'examples/wellplates' }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { matches, parseQuery } from '../../src/sample-registry/query-string.js'
+import { matches, parseQuery } from '../../packages/sample-stack/src/query-string.js'
 
 t.test('parseQuery', async (t) => {
   t.same(parseQuery(null), { kind: 'all' })

@@ -1,10 +1,10 @@
 import closeWithGrace from 'close-with-grace'
-import { ERAS, isEra, NEWEST_ERA } from '../sample-registry/eras.js'
-import { startSampleRegistry } from '../sample-registry/server.js'
-import { explainListenError, parseCommand, parsePort } from './flags.js'
-import { UsageError } from './usage-error.js'
+import { ERAS, isEra, NEWEST_ERA } from './eras.js'
+import { startSampleRegistry } from './server.js'
+import { explainListenError, parseCommand, parsePort } from '../../../src/commands/flags.js'
+import { UsageError } from '../../../src/commands/usage-error.js'
 
-export const SAMPLE_REGISTRY_USAGE = `Usage: quilt-mcp-gateway sample-registry [--port 4000] [--host 127.0.0.1] [--era ${NEWEST_ERA}] [--secure-search]
+export const SAMPLE_REGISTRY_USAGE = `Usage: sample-stack sample-registry [--port 4000] [--host 127.0.0.1] [--era ${NEWEST_ERA}] [--secure-search]
 
 Runs only the embedded sample Quilt registry: a GraphQL server at /graphql with demo tenants, buckets
 and packages, kept in memory (changes are lost on exit). Point a gateway token at it with

@@ -1,7 +1,7 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
 import type { FastifyBaseLogger } from 'fastify'
-import { normaliseSecret } from './secret-source.js'
-import { inSpan } from './telemetry/spans.js'
+import { normaliseSecret } from '../config/secret-source.js'
+import { inSpan } from '../telemetry/spans.js'
 
 export type SecretReader = () => Promise<string>
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startSampleRegistry } from '../../src/sample-registry/server.js'
+import { startSampleRegistry } from '../../packages/sample-stack/src/server.js'
 import { ACME_TOKEN, closedPortUrl, postGraphql, startFakeRegistry } from '../helpers/fake-registry.js'
 
 const ME = { query: 'query GatewayMe { me { name email } }', operationName: 'GatewayMe' }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { registryHostEntryProblem } from './platform/registry-policy.js'
+import { registryHostEntryProblem } from '../registry-address.js'
 import { ConfigError, normaliseSecret, type SecretSource } from './secret-source.js'
 import { loadStacks, type Stack } from './stacks.js'
 

@@ -1,7 +1,7 @@
 import cors from '@fastify/cors'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { GatewayError } from '../errors.js'
+import { GatewayError } from './errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

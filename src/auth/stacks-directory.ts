@@ -1,5 +1,5 @@
 import type { SecretStore } from './secret-store.js'
-import type { Stack } from './stacks.js'
+import type { Stack } from '../config/stacks.js'
 
 /** A configured stack with the store holding its registry secret (the gateway's own for the default stack). */
 export interface ServedStack {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { loadConfig } from '../config.js'
-import { ACME_TOKEN } from '../sample-registry/data.js'
-import { startSampleRegistry, type SampleRegistry } from '../sample-registry/server.js'
-import { startServer } from '../server.js'
-import { signHs256 } from '../token.js'
-import { displayHost, explainListenError, parseCommand, parsePort } from './flags.js'
+import { loadConfig } from '../../../src/config/config.js'
+import { ACME_TOKEN } from './data.js'
+import { startSampleRegistry, type SampleRegistry } from './server.js'
+import { startServer } from '../../../src/server.js'
+import { signHs256 } from '../../../src/auth/token.js'
+import { displayHost, explainListenError, parseCommand, parsePort } from '../../../src/commands/flags.js'
 
-export const DEMO_USAGE = `Usage: quilt-mcp-gateway demo [--port 8000] [--host 127.0.0.1] [--registry-port 0]
+export const DEMO_USAGE = `Usage: npm run demo -- [--port 8000] [--host 127.0.0.1] [--registry-port 0]
 
 Starts the gateway together with an embedded sample Quilt registry (a real GraphQL server with a few
 buckets and packages), a local S3 (s3rver) and Athena holding their files and a tabulator table,
@@ -60,7 +60,7 @@ export async function startDemo (options: { port: number, host: string, registry
     .catch((err: unknown) => { throw explainListenError(err, '--registry-port', options.registryPort) })
   // The user's data: a local S3 (s3rver, temp directory) and Athena, taking the registry's credentials.
   // Loaded here, not at the top: every other command would otherwise pay for s3rver at start-up.
-  const [{ startSampleS3 }, { startSampleAthena }] = await Promise.all([import('../sample-registry/sample-s3.js'), import('../sample-registry/sample-athena.js')])
+  const [{ startSampleS3 }, { startSampleAthena }] = await Promise.all([import('./sample-s3.js'), import('./sample-athena.js')])
   const s3 = await startSampleS3({ tenants: registry.tenants, credentials: [registry.credentials] })
   const athena = await startSampleAthena({ credentials: [registry.credentials] })
   const closeData = () => Promise.all([s3.close(), athena.close()])

@@ -35,3 +35,16 @@ export function registryHostEntryProblem (entry: string): string | undefined {
   }
   return `"${entry}" is not a host name, host:port or *`
 }
+
+export function parseHttpUrl (value: string): URL | undefined {
+  try {
+    const url = new URL(value)
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined
+  } catch {
+    return undefined
+  }
+}
+
+// Lower-cased host, default port dropped, no trailing slash: one registry, one spelling, one cache key.
+// A URL pasted with its GraphQL endpoint (".../graphql") names the same registry.
+export const normaliseRegistryUrl = (url: URL) => `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/graphql$/i, '')}`

@@ -1,10 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type { SecretSource } from '../secret-source.js'
-import { SecretStore, ssmSecretReader } from '../secret-store.js'
-import { StackDirectory } from '../stacks-directory.js'
-import type { Stack } from '../stacks.js'
+import type { SecretSource } from '../config/secret-source.js'
+import { SecretStore, ssmSecretReader } from './secret-store.js'
+import { StackDirectory } from './stacks-directory.js'
+import type { Stack } from '../config/stacks.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process'
 import t from 'tap'
-import { ACME_TOKEN, demoTenants } from '../../src/sample-registry/data.js'
-import { runCli, startCli } from '../helpers/cli.js'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { ACME_TOKEN, demoTenants } from '../../packages/sample-stack/src/data.js'
+import { runCli, startCli, SAMPLE_STACK_ARGS } from '../helpers/cli.js'
 import { connectClient } from '../helpers/mcp-client.js'
 import { consent, MemoryOAuthProvider } from '../helpers/sign-in.js'
 
@@ -42,7 +42,7 @@ function runShell (command: string, token: string): Promise<string> {
 }
 
 t.test('demo: the printed commands work, the token serves every read-only tool, SIGTERM stops it all', async (t) => {
-  const demo = startCli(t, ['demo', '--port', '0'])
+  const demo = startCli(t, ['demo', '--port', '0'], {}, SAMPLE_STACK_ARGS)
   await demo.waitForStdout(/Press Ctrl-C to stop\./)
   const out = demo.stdout()
   const gatewayUrl = /demo on (http:\/\/127\.0\.0\.1:(\d+))\/mcp/.exec(out)
@@ -85,7 +85,7 @@ t.test('demo: the printed commands work, the token serves every read-only tool, 
 })
 
 t.test('demo: an OAuth host connects by the printed URL alone, with the printed login code', async (t) => {
-  const demo = startCli(t, ['demo', '--port', '0'])
+  const demo = startCli(t, ['demo', '--port', '0'], {}, SAMPLE_STACK_ARGS)
   await demo.waitForStdout(/Press Ctrl-C to stop\./)
   const out = demo.stdout()
   const url = /by URL alone: paste\n\n {2}(http:\S+)\n/.exec(out)?.[1]
@@ -109,17 +109,17 @@ t.test('demo: an OAuth host connects by the printed URL alone, with the printed 
 })
 
 t.test('demo: --help and bad flags', async (t) => {
-  const help = await runCli(['demo', '--help'])
+  const help = await runCli(['demo', '--help'], {}, SAMPLE_STACK_ARGS)
   t.equal(help.code, 0)
-  t.match(help.stdout, /^Usage: quilt-mcp-gateway demo/)
-  const bad = await runCli(['demo', '--port', '70000'])
+  t.match(help.stdout, /^Usage: npm run demo --/)
+  const bad = await runCli(['demo', '--port', '70000'], {}, SAMPLE_STACK_ARGS)
   t.equal(bad.code, 2)
-  t.match(bad.stderr, /^quilt-mcp-gateway: --port must be a port number from 0 to 65535 \(got "70000"\)\n$/)
+  t.match(bad.stderr, /^sample-stack: --port must be a port number from 0 to 65535 \(got "70000"\)\n$/)
 })
 
 t.test('demo: honours the environment, so a catalog on another origin can try it', async (t) => {
   const catalog = 'https://catalog.example.com'
-  const demo = startCli(t, ['demo'], { PORT: '0', MCP_CORS_ORIGINS: catalog, MCP_PATH: '/quilt/mcp', LOG_LEVEL: 'silent', MCP_RATE_LIMIT_MAX: '', MCP_ALLOWED_REGISTRY_HOSTS: 'elsewhere.example.com', MCP_MAX_TOKEN_LIFETIME_SECONDS: '1800', MCP_MAX_EVENT_LOOP_DELAY_MS: '0' })
+  const demo = startCli(t, ['demo'], { PORT: '0', MCP_CORS_ORIGINS: catalog, MCP_PATH: '/quilt/mcp', LOG_LEVEL: 'silent', MCP_RATE_LIMIT_MAX: '', MCP_ALLOWED_REGISTRY_HOSTS: 'elsewhere.example.com', MCP_MAX_TOKEN_LIFETIME_SECONDS: '1800', MCP_MAX_EVENT_LOOP_DELAY_MS: '0' }, SAMPLE_STACK_ARGS)
   await demo.waitForStdout(/Press Ctrl-C to stop\./)
   const mcpUrl = /demo on (http:\/\/127\.0\.0\.1:\d+\/quilt\/mcp)/.exec(demo.stdout())?.[1]
   const token = /^ {2}export TOKEN=(\S+)$/m.exec(demo.stdout())?.[1]
@@ -142,7 +142,7 @@ t.test('demo: honours the environment, so a catalog on another origin can try it
 })
 
 t.test('demo: a bad PORT in the environment is named', async (t) => {
-  const bad = await runCli(['demo'], { PORT: 'eighty' })
+  const bad = await runCli(['demo'], { PORT: 'eighty' }, SAMPLE_STACK_ARGS)
   t.equal(bad.code, 2)
-  t.match(bad.stderr, /^quilt-mcp-gateway: PORT must be a port number from 0 to 65535 \(got "eighty"\)\n$/)
+  t.match(bad.stderr, /^sample-stack: PORT must be a port number from 0 to 65535 \(got "eighty"\)\n$/)
 })

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { VERSION } from '../version.js'
+import { VERSION } from '../config/version.js'
 
 /** Public probes: registered outside the MCP scope, so no token is needed. */
 export default async function health (app: FastifyInstance) {

@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js'
+import { GatewayError } from '../http/errors.js'
 
 /**
  * Refuses a token that lives longer than the gateway allows: `exp − iat` when the token says when it

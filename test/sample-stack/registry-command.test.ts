@@ -1,9 +1,9 @@
 import t from 'tap'
-import { runCli, startCli } from '../helpers/cli.js'
+import { runCli, startCli, SAMPLE_STACK_ARGS } from '../helpers/cli.js'
 import { ACME_TOKEN, GLOBEX_TOKEN, postGraphql } from '../helpers/fake-registry.js'
 
 t.test('sample-registry prints its URL and tenant tokens, answers GraphQL, and stops on SIGTERM', async (t) => {
-  const registry = startCli(t, ['sample-registry', '--port', '0'])
+  const registry = startCli(t, ['sample-registry', '--port', '0'], {}, SAMPLE_STACK_ARGS)
   const [, url] = await registry.waitForStdout(/^Sample Quilt registry on (http:\/\/127\.0\.0\.1:\d+)\/graphql \(schema 2026-08-21\)$/m)
   t.match(registry.stdout(), new RegExp(`^ {2}${ACME_TOKEN} +alice@acme\\.example, buckets quilt-example`, 'm'))
   t.match(registry.stdout(), new RegExp(`^ {2}${GLOBEX_TOKEN} +bob@globex\\.example`, 'm'))
@@ -14,19 +14,19 @@ t.test('sample-registry prints its URL and tenant tokens, answers GraphQL, and s
 })
 
 t.test('sample-registry --help and a bad port', async (t) => {
-  const help = await runCli(['sample-registry', '--help'])
+  const help = await runCli(['sample-registry', '--help'], {}, SAMPLE_STACK_ARGS)
   t.equal(help.code, 0)
-  t.match(help.stdout, /^Usage: quilt-mcp-gateway sample-registry \[--port 4000\] \[--host 127\.0\.0\.1\]/)
-  const bad = await runCli(['sample-registry', '--port', 'http'])
+  t.match(help.stdout, /^Usage: sample-stack sample-registry \[--port 4000\] \[--host 127\.0\.0\.1\]/)
+  const bad = await runCli(['sample-registry', '--port', 'http'], {}, SAMPLE_STACK_ARGS)
   t.equal(bad.code, 2)
-  t.match(bad.stderr, /^quilt-mcp-gateway: --port must be a port number/)
-  const era = await runCli(['sample-registry', '--era', '2023-01-01'])
+  t.match(bad.stderr, /^sample-stack: --port must be a port number/)
+  const era = await runCli(['sample-registry', '--era', '2023-01-01'], {}, SAMPLE_STACK_ARGS)
   t.equal(era.code, 2)
-  t.match(era.stderr, /^quilt-mcp-gateway: --era must be one of 2024-10-11, .*2026-08-21/)
+  t.match(era.stderr, /^sample-stack: --era must be one of 2024-10-11, .*2026-08-21/)
 })
 
 t.test('sample-registry --era serves that era\'s schema, --secure-search its search', async (t) => {
-  const registry = startCli(t, ['sample-registry', '--port', '0', '--era', '2025-02-13', '--secure-search'])
+  const registry = startCli(t, ['sample-registry', '--port', '0', '--era', '2025-02-13', '--secure-search'], {}, SAMPLE_STACK_ARGS)
   const [, url] = await registry.waitForStdout(/^Sample Quilt registry on (http:\/\/127\.0\.0\.1:\d+)\/graphql \(schema 2025-02-13, secure search\)$/m)
   const old = await postGraphql(url as string, ACME_TOKEN, { query: 'query S { searchPackages { ... on PackagesSearchResultSet { stats { total } } } }', operationName: 'S' })
   t.same(old, { status: 200, body: { data: { searchPackages: { stats: { total: -1 } } } } })

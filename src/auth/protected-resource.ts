@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { mcpPaths } from '../mcp-paths.js'
-import { PROTECTED_RESOURCE_PATH, publicBaseUrl } from '../public-url.js'
+import { mcpPaths } from '../http/mcp-paths.js'
+import { PROTECTED_RESOURCE_PATH, publicBaseUrl } from '../http/public-url.js'
 import { SCOPES } from '../sign-in/scopes.js'
 import { signInStackFor } from '../sign-in/stack-context.js'
 

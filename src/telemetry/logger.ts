@@ -1,5 +1,5 @@
 import type { FastifyServerOptions } from 'fastify'
-import type { Config } from './config.js'
+import type { Config } from '../config/config.js'
 
 /**
  * Paths pino censors wherever they appear in a log object. Fastify's request serializer logs no

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { ConfigError, normaliseSecret, type SecretSource } from './secret-source.js'
-import { isLoopbackHost } from './platform/registry-policy.js'
-import { normaliseRegistryUrl, parseHttpUrl } from './platform/tenant.js'
+import { isLoopbackHost, normaliseRegistryUrl, parseHttpUrl } from '../registry-address.js'
 
 /**
  * A Quilt stack this gateway fronts: its catalog's session tokens (the registry's own HS256 JWTs) are
