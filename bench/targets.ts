@@ -68,13 +68,18 @@ async function gateway (): Promise<FastifyInstance> {
   return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', MCP_RATE_LIMIT_MAX: '0', MCP_TENANT_MAX_CONCURRENT_CALLS: '0', MCP_ALLOWED_REGISTRY_HOSTS: '127.0.0.1:*' }))
 }
 
+/** The gateway fronting the stub registry (argv[3]) as a stack, so its sign-in server issues access tokens. */
+async function gatewaySignIn (): Promise<FastifyInstance> {
+  return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', MCP_RATE_LIMIT_MAX: '0', MCP_TENANT_MAX_CONCURRENT_CALLS: '0', QUILT_REGISTRY_URL: process.argv[3] ?? '' }))
+}
+
 /** The gateway with OpenTelemetry on (OTEL_EXPORTER_OTLP_ENDPOINT set by bench/run.ts), every request sampled. */
 async function gatewayTraced (): Promise<FastifyInstance> {
   await startTracing()
   return gateway()
 }
 
-const targets: Record<string, () => Promise<FastifyInstance>> = { bare, 'jwt-only': jwtOnly, 'sdk-pattern': sdkPattern, gateway, 'gateway-traced': gatewayTraced }
+const targets: Record<string, () => Promise<FastifyInstance>> = { bare, 'jwt-only': jwtOnly, 'sdk-pattern': sdkPattern, gateway, 'gateway-traced': gatewayTraced, 'gateway-sign-in': gatewaySignIn }
 
 const name = process.argv[2] ?? ''
 const factory = targets[name]
