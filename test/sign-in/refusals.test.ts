@@ -158,3 +158,18 @@ t.test('a refresh token works once, with a short grace for a concurrent refresh'
   const forged = await tokenRequest(base, { ...form, refresh_token: `${form.refresh_token.slice(0, -4)}AAAA` })
   t.match(forged, { status: 400, body: { error: 'invalid_grant' } })
 })
+
+t.test('wrong credentials are limited per client address; the page says so', async (t) => {
+  const own = await startGateway(t, { stacks: [stack], maxEventLoopDelayMs: 0 })
+  const clientId = await registerClient(own.url)
+  const url = `${own.url}/mcp/oauth/authorize?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT_URI, code_challenge: pkce().challenge, code_challenge_method: 'S256' })}`
+  const page = await openConsentPage(url)
+  for (let i = 0; i < 10; i++) {
+    t.equal((await postConsent(url, { request: page.request!, credential: `guess-${i}`, action: 'allow' }, page.cookie)).status, 400)
+  }
+  const exchanges = registry.logins.exchanges
+  const blocked = await postConsent(url, { request: page.request!, credential: registry.logins.issueCode(ACME_TOKEN), action: 'allow' }, page.cookie)
+  t.equal(blocked.status, 429)
+  t.match(await blocked.text(), /Too many wrong codes/)
+  t.equal(registry.logins.exchanges, exchanges, 'the registry is not asked while the address is blocked')
+})
