@@ -11,14 +11,21 @@ const USER_URI = new RegExp(`^s3://(${BUCKET})/(.+?)(?:\\?versionId=([^&#]+))?$`
 
 /**
  * An `s3://bucket/key[?versionId=...]` URI as users write it: the key is taken literally (the catalog
- * shows keys unencoded, spaces and all), only the versionId is URL-decoded. Undefined when malformed.
+ * shows keys unencoded, spaces and all), only the versionId is URL-decoded. Undefined when malformed
+ * (a versionId whose "%" starts no escape included).
  */
 export function parseS3Uri (uri: string): S3Location | undefined {
   const match = USER_URI.exec(uri.trim())
   if (match === null) return undefined
   const [, bucket, key, version] = match
   if (bucket === undefined || key === undefined) return undefined
-  return { bucket, key, ...(version === undefined ? {} : { versionId: decodeURIComponent(version) }) }
+  if (version === undefined) return { bucket, key }
+  try {
+    return { bucket, key, versionId: decodeURIComponent(version) }
+  } catch {
+    // A "%" that starts no escape (URIError): malformed, like any other bad URI.
+    return undefined
+  }
 }
 
 /**
