@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { clientAddress } from '../http/public-url.js'
 import { z } from 'zod'
 import { redirectAllowed, type Client, type Clients } from './clients.js'
 import { sendConsentPage, sendErrorPage } from './consent-page.js'
@@ -137,7 +138,7 @@ export function authorizeRoutes (deps: { clients: Clients, failures: FailureLimi
     const again = (error: string, status: number) => sendConsentPage(reply, view(stack, client, c, form.data.request!, { error, writeChecked }), status)
     const credential = form.data.credential?.trim() ?? ''
     if (credential === '') return again('Paste the login code from the catalog\'s code page, or an API key.', 400)
-    const address = request.ip
+    const address = clientAddress(request)
     if (deps.failures.blocked(address)) return again('Too many wrong codes from this address; wait a minute and try again.', 429)
     let signedIn
     try {

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache'
 
 /**
- * Failed credential checks per client address (request.ip: the proxy's header counts only under
+ * Failed credential checks per client address (clientAddress: the proxy's header counts only under
  * MCP_TRUST_PROXY), so the consent page cannot be used to guess login codes or API keys.
  */
 export class FailureLimit {

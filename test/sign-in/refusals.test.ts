@@ -173,3 +173,19 @@ t.test('wrong credentials are limited per client address; the page says so', asy
   t.match(await blocked.text(), /Too many wrong codes/)
   t.equal(registry.logins.exchanges, exchanges, 'the registry is not asked while the address is blocked')
 })
+
+t.test('behind a proxy (MCP_TRUST_PROXY), one user\'s failures do not block another\'s sign-in', async (t) => {
+  const own = await startGateway(t, { stacks: [stack], maxEventLoopDelayMs: 0, trustProxy: true })
+  const clientId = await registerClient(own.url)
+  const url = `${own.url}/mcp/oauth/authorize?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT_URI, code_challenge: pkce().challenge, code_challenge_method: 'S256' })}`
+  const page = await openConsentPage(url)
+  const post = (credential: string, forwardedFor: string) => fetch(`${own.url}/mcp/oauth/authorize`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: page.cookie!, 'x-forwarded-for': forwardedFor },
+    body: new URLSearchParams({ request: page.request!, credential, action: 'allow' }).toString()
+  })
+  for (let i = 0; i < 10; i++) await post(`guess-${i}`, '198.51.100.7, 10.0.0.1')
+  t.equal((await post('guess', '203.0.113.9, 10.0.0.1')).status, 429, 'the guesser (as the proxy saw it) is blocked')
+  t.equal((await post(registry.logins.issueCode(ACME_TOKEN), '10.0.0.2')).status, 303, 'another user behind the same proxy signs in')
+})
