@@ -68,9 +68,21 @@ async function gateway (): Promise<FastifyInstance> {
   return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', MCP_RATE_LIMIT_MAX: '0', MCP_TENANT_MAX_CONCURRENT_CALLS: '0', MCP_ALLOWED_REGISTRY_HOSTS: '127.0.0.1:*' }))
 }
 
-/** The gateway fronting the stub registry (argv[3]) as a stack, so its sign-in server issues access tokens. */
+/** The gateway fronting the stub registry as a stack, with a Connect stand-in: API keys and Connect tokens. */
+async function gatewayStack (): Promise<FastifyInstance> {
+  return buildApp(loadConfig({
+    MCP_JWT_SECRET: BENCH_SECRET,
+    LOG_LEVEL: 'warn',
+    MCP_RATE_LIMIT_MAX: '0',
+    MCP_TENANT_MAX_CONCURRENT_CALLS: '0',
+    QUILT_REGISTRY_URL: process.env.BENCH_STACK_REGISTRY,
+    QUILT_CONNECT_URL: process.env.BENCH_CONNECT_URL
+  }))
+}
+
+/** The gateway fronting the stub registry as a stack (no Connect), so its own sign-in server issues access tokens. */
 async function gatewaySignIn (): Promise<FastifyInstance> {
-  return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', MCP_RATE_LIMIT_MAX: '0', MCP_TENANT_MAX_CONCURRENT_CALLS: '0', QUILT_REGISTRY_URL: process.argv[3] ?? '' }))
+  return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', MCP_RATE_LIMIT_MAX: '0', MCP_TENANT_MAX_CONCURRENT_CALLS: '0', QUILT_REGISTRY_URL: process.env.BENCH_STACK_REGISTRY }))
 }
 
 /** The gateway with OpenTelemetry on (OTEL_EXPORTER_OTLP_ENDPOINT set by bench/run.ts), every request sampled. */
@@ -79,7 +91,7 @@ async function gatewayTraced (): Promise<FastifyInstance> {
   return gateway()
 }
 
-const targets: Record<string, () => Promise<FastifyInstance>> = { bare, 'jwt-only': jwtOnly, 'sdk-pattern': sdkPattern, gateway, 'gateway-traced': gatewayTraced, 'gateway-sign-in': gatewaySignIn }
+const targets: Record<string, () => Promise<FastifyInstance>> = { bare, 'jwt-only': jwtOnly, 'sdk-pattern': sdkPattern, gateway, 'gateway-stack': gatewayStack, 'gateway-traced': gatewayTraced, 'gateway-sign-in': gatewaySignIn }
 
 const name = process.argv[2] ?? ''
 const factory = targets[name]

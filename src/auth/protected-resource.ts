@@ -40,13 +40,16 @@ export const NO_OAUTH_MESSAGE = 'This gateway does not run OAuth: it accepts bea
 export default async function protectedResource (app: FastifyInstance) {
   const { mcpPath } = app.config
   const metadata = (request: FastifyRequest, path = mcpPath) => {
-    // A fronted stack's own sign-in server (src/sign-in) issues tokens for it: name its issuer.
+    // A stack behind Quilt Connect: Connect is where its users sign in (README, "Quilt Connect").
+    // Otherwise a fronted stack's own sign-in server (src/sign-in) issues its tokens.
+    const connectUrl = app.stacks.forHost(request.headers.host)?.stack.connectUrl
     const signIn = signInStackFor(request)
+    const servers = connectUrl !== undefined ? { authorization_servers: [connectUrl] } : signIn !== undefined ? { authorization_servers: [signIn.issuer], scopes_supported: SCOPES } : {}
     return {
       resource: `${signIn?.origin ?? publicBaseUrl(request)}${path}`,
-      ...(signIn !== undefined ? { authorization_servers: [signIn.issuer], scopes_supported: SCOPES } : {}),
       bearer_methods_supported: ['header'],
-      resource_name: 'Quilt MCP gateway'
+      resource_name: 'Quilt MCP gateway',
+      ...servers
     }
   }
   app.get(PROTECTED_RESOURCE_PATH, async (request) => metadata(request))

@@ -31,17 +31,3 @@ export function publicBaseUrl (request: FastifyRequest, options: { ignorePublicU
 
 /** RFC 9728 inserts the resource's path after the well-known prefix. */
 export const PROTECTED_RESOURCE_PATH = '/.well-known/oauth-protected-resource'
-
-/**
- * The client's address, for limits per address: under MCP_TRUST_PROXY the address the proxy in front
- * saw (the last X-Forwarded-For entry, which that proxy appended), else the socket's peer. Without this,
- * every user behind the proxy would share the proxy's address, and one user's failures block them all.
- */
-export function clientAddress (request: FastifyRequest): string {
-  if (request.server.config.trustProxy) {
-    const header = request.headers['x-forwarded-for']
-    const last = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '').at(-1)
-    if (last !== undefined) return last
-  }
-  return request.socket.remoteAddress ?? 'unknown'
-}

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
 import { GatewayError } from '../http/errors.js'
-import { hashToken, type Tenant } from '../platform/tenant.js'
+import { tenantFromStackBearer, type Tenant } from '../platform/tenant.js'
 import { canWrite } from './scopes.js'
 import { looksSealed } from './sealing.js'
 import { signInStackFor } from './stack-context.js'
@@ -41,17 +41,7 @@ export async function verifyGatewayAccessToken (request: FastifyRequest, token: 
   const c = claims.data
   if (!c.aud.includes(audience)) throw new GatewayError('invalid_audience', { message: `The access token is for ${c.aud[0] ?? 'another resource'}, not ${audience}.` })
   if (c.iss !== stack.issuer) throw new GatewayError('invalid_issuer')
-  const { registryUrl, catalogUrl, name } = stack.served.stack
-  const tenant: Tenant = {
-    sub: c.sub,
-    catalogToken: c.reg,
-    registryUrl,
-    catalogUrl,
-    expiresAt: c.exp,
-    key: `${registryUrl}#${hashToken(c.reg)}`,
-    stack: name,
-    readOnly: !canWrite(c.sc)
-  }
+  const tenant: Tenant = { ...tenantFromStackBearer(c.reg, stack.served.stack, { kind: 'sign_in', sub: c.sub, expiresAt: c.exp }), readOnly: !canWrite(c.sc) }
   opened.set(cacheKey, { tenant, aud: c.aud, secret: result.secret }, { ttl: Math.max(1, (c.exp - Date.now() / 1000) * 1000) })
   return tenant
 }

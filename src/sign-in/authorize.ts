@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { clientAddress } from '../http/public-url.js'
+import { clientAddress } from '../auth/client-address.js'
 import { z } from 'zod'
 import { redirectAllowed, type Client, type Clients } from './clients.js'
 import { sendConsentPage, sendErrorPage } from './consent-page.js'

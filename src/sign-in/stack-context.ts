@@ -32,7 +32,8 @@ export function signInStackFor (request: FastifyRequest): SignInStack | undefine
   const { config, stacks } = request.server
   if (config.oauth === 'off') return undefined
   const served = stacks.forHost(request.headers.host)
-  if (served === undefined) return undefined
+  // A stack behind Quilt Connect signs its users in there; the built-in server only when asked (MCP_OAUTH=on).
+  if (served === undefined || (served.stack.connectUrl !== undefined && config.oauth !== 'on')) return undefined
   let sealer = sealers.get(served)
   if (sealer === undefined) {
     sealer = new Sealer(served.secrets, served.stack.name)

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 import type { TenantData } from './data.js'
-import type { SampleLogins } from './logins.js'
 
 /** s3rver's account registry: the key pairs whose SigV4 signatures it accepts. */
 interface S3rverAccount { createKeyPair (accessKeyId: string, secretAccessKey: string): void }
@@ -42,8 +41,9 @@ export class SampleCredentials {
   issue (catalogToken: string, buckets: Iterable<string>): IssuedCredentials {
     const credentials: IssuedCredentials = {
       accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
-      secretAccessKey: randomBytes(30).toString('base64url'),
-      sessionToken: randomBytes(48).toString('base64url'),
+      // Shaped as AWS issues them: base64 with `/` and `+` (one `/` always, so tests meet the case).
+      secretAccessKey: `${randomBytes(15).toString('base64')}/${randomBytes(14).toString('base64').slice(0, 19)}`,
+      sessionToken: `IQoJb3JpZ2luX2VjE//////////${randomBytes(48).toString('base64')}`,
       expiration: new Date(Date.now() + this.lifetimeSeconds * 1000),
       catalogToken,
       buckets: new Set(buckets),
@@ -68,21 +68,21 @@ export class SampleCredentials {
   }
 
   /** Answers one `GET /api/auth/get_credentials` for the tenant its bearer selects. */
-  answer (req: IncomingMessage, res: ServerResponse, tenants: Record<string, TenantData>, logins?: SampleLogins): void {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? null
-    // A login session acts as its user's catalog token.
-    const token = bearer !== null ? logins?.tenantFor(bearer) ?? bearer : null
+  answer (req: IncomingMessage, res: ServerResponse, tenants: Record<string, TenantData>, tenantTokenOf: (bearer: string) => string | undefined = (bearer) => bearer): void {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? null
+    // An API key or a session token acts as its user's catalog token, as at /graphql.
+    const tenantToken = token === null ? undefined : tenantTokenOf(token)
     // Own keys only: a token such as "__proto__" must not find a tenant.
-    const tenant = token !== null && Object.hasOwn(tenants, token) ? tenants[token] : undefined
+    const tenant = tenantToken !== undefined && Object.hasOwn(tenants, tenantToken) ? tenants[tenantToken] : undefined
     this.calls.push(token)
     const send = (status: number, body: unknown) => {
       const text = JSON.stringify(body)
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
       res.end(text)
     }
-    if (token === null || tenant === undefined) return send(401, { message: 'Invalid or missing credentials' })
+    if (tenantToken === undefined || tenant === undefined) return send(401, { message: 'Invalid or missing credentials' })
     if (this.refuse !== null) return send(this.refuse, { message: this.refuse === 401 ? 'Session expired' : 'Your role has no data access' })
-    const issued = this.issue(token, tenant.buckets.map((b) => b.name))
+    const issued = this.issue(tenantToken, tenant.buckets.map((b) => b.name))
     send(200, { AccessKeyId: issued.accessKeyId, SecretAccessKey: issued.secretAccessKey, SessionToken: issued.sessionToken, Expiration: issued.expiration.toISOString() })
   }
 }
