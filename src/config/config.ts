@@ -123,6 +123,7 @@ const EnvSchema = z.object({
   AWS_ENDPOINT_URL_ATHENA: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   MCP_ATHENA_TIMEOUT_MS: positiveInt(60_000),
   MCP_TOOLSETS: toolsetList,
+  MCP_OAUTH: unsetWhenEmpty(z.enum(['on', 'off'], { error: 'must be on or off' }).optional()),
   LOG_LEVEL: unsetWhenEmpty(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'))
 })
 
@@ -180,6 +181,11 @@ export interface Config {
   athenaTimeoutMs: number
   /** Toolsets offered (MCP_TOOLSETS); always includes `catalog`. */
   toolsets: Toolset[]
+  /**
+   * MCP_OAUTH: the built-in OAuth 2.1 sign-in server (src/sign-in) for fronted stacks. `auto` (unset)
+   * runs it when a stack is fronted; `off` never.
+   */
+  oauth: 'on' | 'off' | 'auto'
   logLevel: typeof LOG_LEVELS[number]
 }
 
@@ -284,8 +290,12 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     stacks: loadStacks({ registryUrl: e.QUILT_REGISTRY_URL, catalogUrl: e.QUILT_CATALOG_URL, connectUrl: e.QUILT_CONNECT_URL, stacksFile: e.MCP_STACKS_FILE, region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION }),
     ...dataConfig(e),
     toolsets: e.MCP_TOOLSETS,
+    oauth: e.MCP_OAUTH ?? 'auto',
     logLevel: e.LOG_LEVEL
   }
   registryPolicy(config)
+  if (config.oauth === 'on' && config.stacks.length === 0) {
+    throw new ConfigError('MCP_OAUTH=on needs a fronted stack (QUILT_REGISTRY_URL or MCP_STACKS_FILE): users sign in to a stack\'s registry')
+  }
   return config
 }

@@ -104,9 +104,10 @@ export function buildMcpServer (deps: McpDeps): Server {
   const catalog = deps.catalog ?? defaultCatalog
   /** What this caller may see: their admin status is asked (cached per user) only where admin tools are offered. */
   const callerOf = async (extra: { authInfo?: AuthInfo, signal: AbortSignal }): Promise<Caller> => {
-    if (!catalog.offersAdmin) return { admin: false }
+    const readOnly = tenantOf(extra.authInfo, deps.tenant).readOnly === true
+    if (!catalog.offersAdmin) return { admin: false, readOnly }
     const ctx = contextFor(extra)
-    return { admin: await sharedAdminStatus.isAdmin(ctx) }
+    return { admin: await sharedAdminStatus.isAdmin(ctx), readOnly }
   }
 
   server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => catalog.list(await callerOf(extra)))

@@ -64,7 +64,7 @@ export class ToolCatalog {
     if (tool.toolset === 'admin' && !caller.admin) {
       return { refusal: `${name} is for catalog administrators, and the registry does not list you as one (auth_status shows your account). Nothing was sent to the registry.` }
     }
-    if (!offered(tool, caller)) return { refusal: `${name} changes data, and this sign-in grants read-only access. Nothing was sent to the registry.` }
+    if (!offered(tool, caller)) return { refusal: `${name} changes data, and this sign-in allows reading only (scope quilt:read). Nothing was sent to the registry; sign in again with "Allow changes" ticked to use it.` }
     return { tool }
   }
 

@@ -12,6 +12,8 @@ export const CALLER_KINDS = [
   'api_key',
   /** A Quilt Connect token; subject: its `sub`. */
   'connect',
+  /** An access token of the gateway's own sign-in server (src/sign-in); subject: its user as the registry named them at sign-in. */
+  'sign_in',
   /** stdio's single local user (quilt3's login or environment credentials); subject: a hash of the token. */
   'local'
 ] as const

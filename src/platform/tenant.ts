@@ -38,6 +38,8 @@ export interface Tenant {
   caller: Caller
   /** Set for a catalog session token: the name of the stack whose registry issued it (see src/config/stacks.ts). */
   stack?: string
+  /** Set for a sign-in granted `quilt:read` only: tools/list offers, and tools/call runs, read-only tools only. */
+  readOnly?: boolean
 }
 
 export type TenantFailure = 'missing_claims' | 'registry_not_allowed'

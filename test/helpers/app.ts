@@ -36,6 +36,7 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
     dataRegion: 'us-east-1',
     athenaTimeoutMs: 60_000,
     toolsets: [...DEFAULT_TOOLSETS],
+    oauth: 'auto',
     logLevel: 'info',
     ...overrides
   }

@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process'
 import t from 'tap'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { ACME_TOKEN, demoTenants } from '../../packages/sample-stack/src/data.js'
 import { runCli, startCli, SAMPLE_STACK_ARGS } from '../helpers/cli.js'
 import { connectClient } from '../helpers/mcp-client.js'
+import { consent, MemoryOAuthProvider } from '../helpers/sign-in.js'
 
 const wellplates = { bucket: 'quilt-example', package_name: 'examples/wellplates' }
 const oldestWellplates = demoTenants()[ACME_TOKEN]?.packages.find((p) => p.name === wellplates.package_name)?.revisions.at(-1)?.hash
@@ -89,6 +92,30 @@ t.test('demo: the printed commands work, the token serves every read-only tool, 
   demo.child.kill('SIGTERM')
   t.equal(await demo.exited, 0, 'SIGTERM: clean exit')
   await t.rejects(fetch(`${registryUrl}/graphql`, { method: 'POST' }), 'the sample registry is closed too')
+})
+
+t.test('demo: an OAuth host connects by the printed URL alone, with the printed login code', async (t) => {
+  const demo = startCli(t, ['demo', '--port', '0'], {}, SAMPLE_STACK_ARGS)
+  await demo.waitForStdout(/Press Ctrl-C to stop\./)
+  const out = demo.stdout()
+  const url = /by URL alone: paste\n\n {2}(http:\S+)\n/.exec(out)?.[1]
+  const code = /consent page; paste this one-time login code[^\n]*\n[^\n]*\n\n {2}(\S+)\n/.exec(out)?.[1]
+  const codePage = /; (http:\S+\/code) gives a fresh one/.exec(out)?.[1]
+  t.ok(url, 'the URL to paste is printed')
+  t.ok(code, 'and a login code for the consent page')
+  if (url === undefined || code === undefined || codePage === undefined) return
+  const provider = new MemoryOAuthProvider()
+  const transport = new StreamableHTTPClientTransport(new URL(url), { authProvider: provider })
+  await t.rejects(new Client({ name: 'demo-oauth', version: '1' }).connect(transport), /Unauthorized/)
+  const back = await consent(provider.authorizationUrl!, code)
+  await transport.finishAuth(back.get('code')!)
+  const client = new Client({ name: 'demo-oauth', version: '1' })
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider }))
+  t.ok((await client.listTools()).tools.length > 10, 'signed in: the tools are listed')
+  await client.close()
+  t.match(await (await fetch(codePage)).text(), /<pre id="code">[\w-]{20,}<\/pre>/, 'the code page gives fresh codes')
+  demo.child.kill('SIGTERM')
+  t.equal(await demo.exited, 0)
 })
 
 t.test('demo: --help and bad flags', async (t) => {
