@@ -1,18 +1,16 @@
 import { z } from 'zod'
 import { DEFAULT_TEXT_BYTES, MAX_TEXT_BYTES, readObjectText, type ObjectText } from '../data/object-text.js'
 import { headObject, listObjects, MAX_LINK_SECONDS, presignGet } from '../data/s3.js'
-import { formatS3Uri, parseS3Uri, type S3Location } from '../data/s3-location.js'
+import { formatS3Uri, type S3Location } from '../data/s3-location.js'
 import { formatTable } from '../data/text.js'
-import { bucketArg } from './arguments.js'
+import { bucketArg, s3UriArg } from './arguments.js'
 import { defineTool } from './define.js'
 import { bulletList, formatBytes } from './format.js'
 import type { ToolOutput } from './result.js'
 
 export const MAX_LIST_LIMIT = 1000
 
-const s3UriArg = z.string().trim()
-  .transform((uri, ctx) => parseS3Uri(uri) ?? (ctx.addIssue({ code: 'custom', message: 'must be "s3://bucket/key", optionally with "?versionId=..."' }), z.NEVER))
-  .describe('The object: "s3://bucket/key", or "s3://bucket/key?versionId=..." for one version')
+const objectArg = s3UriArg.describe('The object: "s3://bucket/key", or "s3://bucket/key?versionId=..." for one version')
 
 export const textArgs = {
   max_bytes: z.int().min(1).max(MAX_TEXT_BYTES).default(DEFAULT_TEXT_BYTES)
@@ -81,7 +79,7 @@ export const objectTools = [
     name: 'bucket_object_info',
     title: 'Object details',
     description: 'Shows one S3 object\'s size, content type and encoding, last-modified time, ETag, version id, storage class and user metadata (HeadObject, with your own role). Does not read the content: use bucket_object_text for that.',
-    inputSchema: z.object({ s3_uri: s3UriArg }),
+    inputSchema: z.object({ s3_uri: objectArg }),
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     async run ({ s3_uri: location }, ctx) {
       const info = await headObject(ctx.data, location)
@@ -96,7 +94,7 @@ export const objectTools = [
     name: 'bucket_object_text',
     title: 'Read an object\'s text',
     description: `Returns the text of an S3 object read with your own role: at most max_bytes (default ${DEFAULT_TEXT_BYTES}) from offset, fetched as a byte range so large files are cheap. Gzip files are decompressed; CSV and TSV files also get a short column-aware preview. Binary files (images, Parquet, archives) are not returned: you get a download link instead. next_offset says where to continue.`,
-    inputSchema: z.object({ s3_uri: s3UriArg, ...textArgs }),
+    inputSchema: z.object({ s3_uri: objectArg, ...textArgs }),
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     async run ({ s3_uri: location, max_bytes: maxBytes, offset }, ctx) {
       return textOutput(formatS3Uri(location), location, await readObjectText(ctx.data, location, offset, maxBytes))
@@ -107,7 +105,7 @@ export const objectTools = [
     name: 'bucket_object_link',
     title: 'Download link for an object',
     description: `Makes a presigned HTTPS link to download one S3 object, signed with your own role's temporary credentials: valid expires_in seconds (at most ${MAX_LINK_SECONDS}, and never longer than those credentials). Anyone with the link can download the object until it expires, so share it only with the user who asked. Checks first that the object exists.`,
-    inputSchema: z.object({ s3_uri: s3UriArg, ...linkArgs }),
+    inputSchema: z.object({ s3_uri: objectArg, ...linkArgs }),
     annotations: { readOnlyHint: true, idempotentHint: false, openWorldHint: false },
     async run ({ s3_uri: location, expires_in: expiresIn }, ctx) {
       return linkOutput(formatS3Uri(location), location, await presignGet(ctx.data, location, expiresIn))
