@@ -94,7 +94,7 @@ t.test('untraced and without Redis, neither the OpenTelemetry SDK nor ioredis is
   const script = `
     import { createRequire } from 'node:module'
     const { buildApp } = await import(${JSON.stringify(new URL('../../src/app.ts', import.meta.url).pathname)})
-    const { loadConfig } = await import(${JSON.stringify(new URL('../../src/config.ts', import.meta.url).pathname)})
+    const { loadConfig } = await import(${JSON.stringify(new URL('../../src/config/config.ts', import.meta.url).pathname)})
     const app = await buildApp(loadConfig({ MCP_JWT_SECRET: ${JSON.stringify(TEST_SECRET)}, LOG_LEVEL: 'silent', MCP_ALLOWED_REGISTRY_HOSTS: '127.0.0.1:*' }))
     await app.ready()
     const loaded = Object.keys(createRequire(import.meta.url).cache).filter((file) => /node_modules\\/(@opentelemetry\\/(?!api\\/)|@fastify\\/otel|ioredis)/.test(file))
