@@ -17,7 +17,7 @@ declare module 'fastify' {
   }
 }
 
-export interface AuthPluginOptions {
+interface AuthPluginOptions {
   issuer?: string
   audience?: string
   allowedRegistryHosts: readonly string[]

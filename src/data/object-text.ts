@@ -6,7 +6,7 @@ import { decodeUtf8, gunzipPrefix, isGzip, previewTable, tableDelimiter, type Ta
 export const DEFAULT_TEXT_BYTES = 64 * 1024
 export const MAX_TEXT_BYTES = 1024 * 1024
 /** A gzip object is read from its start; at most this much compressed data per call. */
-export const GZIP_WINDOW_BYTES = 4 * 1024 * 1024
+const GZIP_WINDOW_BYTES = 4 * 1024 * 1024
 /** Lifetime of the link offered instead of binary content. */
 const BINARY_LINK_SECONDS = 900
 

@@ -38,8 +38,3 @@ export function quilt3DataDirCandidates (env: Env = process.env, platform: NodeJ
   // Linux and the other Unixes: platformdirs' Unix class, which has honoured XDG_DATA_HOME since 2.0.
   return [path.posix.join(xdg ?? path.posix.join(home, '.local', 'share'), APP_NAME)]
 }
-
-/** The directory quilt3 (with a current platformdirs) keeps config.yml and auth.json in. */
-export function quilt3DataDir (env: Env = process.env, platform: NodeJS.Platform = process.platform, home: string = os.homedir()): string {
-  return quilt3DataDirCandidates(env, platform, home)[0] as string
-}

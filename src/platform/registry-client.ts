@@ -10,10 +10,7 @@ import {
 import { postGraphql, RegistryHttpError } from './registry-http.js'
 import type { Tenant } from './tenant.js'
 
-export { defineEraOperation, defineOperation } from './operation.js'
-export type { EraOperation, Operation, RegistryCapabilities, Variables } from './operation.js'
-
-export type CallOutcome = 'ok' | RegistryError['kind']
+type CallOutcome = 'ok' | RegistryError['kind']
 
 export interface RegistryClientOptions {
   timeoutMs: number
@@ -24,7 +21,7 @@ export interface RegistryClientOptions {
   capabilities?: CapabilityCache
 }
 
-export interface CallOptions {
+interface CallOptions {
   /** Aborted when the caller goes away. */
   signal?: AbortSignal
   /** Receives a sentence naming the registry's errors when a partial answer is used. */

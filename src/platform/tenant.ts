@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { allowsRegistry, normaliseRegistryUrl, parseHttpUrl } from '../registry-address.js'
 
 /** The claims the gateway reads from a verified token; anything else in the token is ignored. */
-export const TokenClaimsSchema = z.object({
+const TokenClaimsSchema = z.object({
   catalog_token: z.string().min(1),
   registry_url: z.string().min(1),
   catalog_url: z.string().optional(),
@@ -14,8 +14,6 @@ export const TokenClaimsSchema = z.object({
   permissions: z.array(z.string()).optional(),
   exp: z.number()
 })
-
-export type TokenClaims = z.infer<typeof TokenClaimsSchema>
 
 /** One caller's view of one Quilt stack, built fresh from each verified token. */
 export interface Tenant {
@@ -39,7 +37,7 @@ export interface Tenant {
 
 export type TenantFailure = 'missing_claims' | 'registry_not_allowed'
 
-export function hashToken (token: string): string {
+function hashToken (token: string): string {
   return createHash('sha256').update(token).digest('base64url').slice(0, 22)
 }
 

@@ -9,7 +9,7 @@ declare module 'fastify' {
 }
 
 /** The gateway's Prometheus metrics, on a registry of its own so several apps in one process never clash. */
-export class GatewayMetrics {
+class GatewayMetrics {
   readonly registry = new Registry()
   readonly requests = new Counter({ name: 'mcp_gateway_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'] as const, registers: [this.registry] })
   readonly authFailures = new Counter({ name: 'mcp_gateway_auth_failures_total', help: 'Rejected authentication (401/403) by reason', labelNames: ['reason'] as const, registers: [this.registry] })

@@ -12,9 +12,9 @@ import { defineTool } from './define.js'
 import { formatBytes, shortHash } from './format.js'
 import { describeRef, loadContents, MAX_CONTENTS, packageArgs, refOf, requireRevision, resolveRef, revisionHashes, type PackageRef } from './package-ref.js'
 
-export const MAX_FILES = 1000
+const MAX_FILES = 1000
 /** Revisions deleted per package_delete call without a hash; a larger package takes several calls. */
-export const MAX_DELETE = 1000
+const MAX_DELETE = 1000
 
 const fileArg = z.object({
   logical_key: logicalPathArg.refine((key) => key !== '' && !key.endsWith('/'), 'must name a file, e.g. "data/table.csv"')

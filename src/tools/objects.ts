@@ -8,7 +8,7 @@ import { defineTool } from './define.js'
 import { bulletList, formatBytes } from './format.js'
 import type { ToolOutput } from './result.js'
 
-export const MAX_LIST_LIMIT = 1000
+const MAX_LIST_LIMIT = 1000
 
 const objectArg = s3UriArg.describe('The object: "s3://bucket/key", or "s3://bucket/key?versionId=..." for one version')
 

@@ -37,7 +37,7 @@ export const SAMPLE_TABULATOR_TABLES: Record<string, Array<{ name: string, confi
  * Buckets whose workflow config lists successors: packages there may be promoted (pushed) only to
  * these buckets. A bucket without an entry here has no successor rule.
  */
-export const SAMPLE_SUCCESSORS: Record<string, string[]> = {
+const SAMPLE_SUCCESSORS: Record<string, string[]> = {
   'quilt-example': ['cellpainting-data']
 }
 

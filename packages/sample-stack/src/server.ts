@@ -11,7 +11,7 @@ import { eraSdl, NEWEST_ERA, type Era } from './eras.js'
 import { createRootValue } from './resolvers.js'
 
 /** What the sample registry saw of one request; fields are null when the body was not usable. */
-export interface RecordedRequest {
+interface RecordedRequest {
   operationName: string | null
   query: string | null
   variables: Record<string, unknown> | null
