@@ -7,7 +7,7 @@ const secret = 'x'.repeat(40)
 // What every serve configuration needs besides the secret: the registries tokens may point at.
 const hosts = { MCP_ALLOWED_REGISTRY_HOSTS: 'registry.example.com' }
 
-t.test('defaults from DESIGN.md', async (t) => {
+t.test('defaults from the README\'s Configuration table', async (t) => {
   const config = loadConfig({ MCP_JWT_SECRET: secret, ...hosts })
   t.match(config, {
     port: 8000,

@@ -13,7 +13,7 @@ const issues = (name: string, args: unknown) => schemaOf(name).safeParse(args).e
 const pkg = { bucket: 'quilt-example', package_name: 'examples/wellplates' }
 const file = { logical_key: 'a.csv', s3_uri: 's3://quilt-example/a.csv' }
 
-t.test('the tool set is the contract of DESIGN.md', async (t) => {
+t.test('the tool set is the contract of the README\'s Tools table', async (t) => {
   t.same(tools.map((tool) => tool.name).sort(), [
     'athena_query', 'auth_status', 'bucket_list', 'bucket_object_info', 'bucket_object_link', 'bucket_object_text', 'bucket_objects_list',
     'catalog_url', 'package_browse', 'package_create', 'package_delete', 'package_diff', 'package_file_link', 'package_file_text',
