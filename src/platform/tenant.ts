@@ -45,7 +45,7 @@ export const tenantKey = (registryUrl: string, catalogToken: string) => `${regis
 
 /**
  * Turns verified claims into a Tenant, or says why the token cannot be served. The allow-list stops a
- * validly signed token from steering the gateway at an arbitrary host (SSRF); see registry-policy.ts.
+ * validly signed token from steering the gateway at an arbitrary host (SSRF); see registry-address.ts.
  */
 export function tenantFromClaims (claims: unknown, allowedHosts: readonly string[]): Tenant | TenantFailure {
   const parsed = TokenClaimsSchema.safeParse(claims)

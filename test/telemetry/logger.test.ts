@@ -1,10 +1,10 @@
 import t from 'tap'
-import { redactSecrets, REDACTED } from '../src/telemetry/logger.js'
-import { signHs256 } from '../src/auth/token.js'
-import { startGateway } from './helpers/app.js'
-import { startFakeRegistry } from './helpers/fake-registry.js'
-import { rpc } from './helpers/mcp-client.js'
-import { signToken } from './helpers/tokens.js'
+import { redactSecrets, REDACTED } from '../../src/telemetry/logger.js'
+import { signHs256 } from '../../src/auth/token.js'
+import { startGateway } from '../helpers/app.js'
+import { startFakeRegistry } from '../helpers/fake-registry.js'
+import { rpc } from '../helpers/mcp-client.js'
+import { signToken } from '../helpers/tokens.js'
 
 // No load shedding: these tests are about answers and logs, not about a busy machine's event loop.
 const steady = { maxEventLoopDelayMs: 0 }
