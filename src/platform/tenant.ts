@@ -31,7 +31,7 @@ export interface Tenant {
   expiresAt: number
   /** Stable, secret-free identity of (registry, catalog token): cache key and log/rate-limit key. */
   key: string
-  /** Set for a catalog session token: the name of the stack whose registry issued it (see src/stacks.ts). */
+  /** Set for a catalog session token: the name of the stack whose registry issued it (see src/config/stacks.ts). */
   stack?: string
 }
 

@@ -15,7 +15,7 @@ import { signToken, TEST_SECRET } from '../helpers/tokens.js'
 // The Quilt catalog's assistant as it reaches a stack: its own wire (test/helpers/catalog-wire.ts),
 // the user's catalog session token, the registry host's location (deploy/nginx/mcp-registry-location.conf)
 // in a real nginx, the gateway as a separate process, and registries that check the session token as
-// the real one does (src/sample-registry/session-tokens.ts).
+// the real one does (packages/sample-stack/src/session-tokens.ts).
 
 const SECRET_A = 'registry-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz'
 const SECRET_B = 'registry-b-secret-9876543210-zyxwvutsrqponmlkjihgfedcba'

@@ -81,7 +81,7 @@ async function statusWithin (url: string, token: string, want: number, ms: numbe
 }
 
 t.test('under event-loop pressure MCP requests are shed with 503 JSON and Retry-After; probes still answer', async (t) => {
-  const { url } = await startGateway(t, { maxEventLoopDelayMs: 20 })
+  const { url } = await startGateway(t, { maxEventLoopDelayMs: 200 })
   const token = signToken()
   t.equal((await rpc(url, ping(1), auth(token))).status, 200, 'served while the loop is idle')
   blockEventLoop(1500)
@@ -93,7 +93,7 @@ t.test('under event-loop pressure MCP requests are shed with 503 JSON and Retry-
   const [health, ready] = await Promise.all([fetch(`${url}/healthz`), fetch(`${url}/readyz`)])
   t.equal(health.status, 200, '/healthz is outside the MCP scope')
   t.equal(ready.status, 200, '/readyz too')
-  t.ok(await statusWithin(url, token, 200, 5000), 'served again once the loop recovers')
+  t.ok(await statusWithin(url, token, 200, 15_000), 'served again once the loop recovers')
 })
 
 t.test('MCP_MAX_EVENT_LOOP_DELAY_MS=0 turns shedding off', async (t) => {

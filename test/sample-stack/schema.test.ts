@@ -12,7 +12,7 @@ t.test('each vendored era schema names its source and licence and builds', async
     t.match(second, /quiltdata\/quilt .*licensed Apache-2\.0/, era)
     t.ok(eraSchema(era).getQueryType()?.getFields().package, `${era} builds`)
   }
-  t.equal(readFileSync(new URL('../../src/sample-registry/schemas/2026-08-21.graphql', import.meta.url), 'utf8'), eraSdl(NEWEST_ERA), 'read next to the module')
+  t.equal(readFileSync(new URL('../../packages/sample-stack/src/schemas/2026-08-21.graphql', import.meta.url), 'utf8'), eraSdl(NEWEST_ERA), 'read next to the module')
 })
 
 t.test('the introspection query tells the eras apart exactly where they differ', async (t) => {

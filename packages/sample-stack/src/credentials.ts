@@ -24,7 +24,7 @@ export interface IssuedCredentials {
 
 /**
  * The sample registry's `GET /api/auth/get_credentials`: temporary AWS credentials per catalog token,
- * registered with the sample S3 server (src/sample-registry/sample-s3.ts), which checks them as STS
+ * registered with the sample S3 server (sample-s3.ts), which checks them as STS
  * session credentials. Knobs for tests: refuse with 401/403, short lifetimes, credentials that S3
  * already treats as expired. One instance may serve several registries (two stacks sharing one S3).
  */
