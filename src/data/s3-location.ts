@@ -13,7 +13,9 @@ export interface S3Location {
 // S3 bucket naming rules, loosely: enough to refuse paths, URLs and injection before any AWS or registry call.
 const BUCKET = '[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]'
 const BUCKET_NAME = new RegExp(`^${BUCKET}$`)
-const USER_URI = new RegExp(`^s3://(${BUCKET})/(.+?)(?:\\?versionId=([^&#]+))?$`)
+// A "?" starts the query, which may only be a non-empty versionId: "s3://b/a.csv?foo=bar" is refused,
+// not read as the key "a.csv?foo=bar" (the rare key with "?" or "#" cannot be named this way).
+const USER_URI = new RegExp(`^s3://(${BUCKET})/([^?#]+)(?:\\?versionId=([^&#]+))?$`)
 
 export const isBucketName = (name: string): boolean => BUCKET_NAME.test(name)
 
