@@ -29,7 +29,8 @@ function decoded (text: string): string | undefined {
 
 /**
  * An `s3://bucket/key[?versionId=...]` URI as users write it: the key is taken literally (the catalog
- * shows keys unencoded, spaces and all), only the versionId is URL-decoded. Undefined when malformed.
+ * shows keys unencoded, spaces and all), only the versionId is URL-decoded. Undefined when malformed
+ * (a versionId whose "%" starts no escape included).
  */
 export function parseS3Uri (uri: string): S3Location | undefined {
   const [, bucket, key, version] = USER_URI.exec(uri.trim()) ?? []

@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3ServiceException } from '@aws-sdk/client-s3'
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3ServiceException, type HeadObjectCommandOutput } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { DataAccess } from './data-access.js'
 import { DataAccessDeniedError, DataExpiredError, DataInputError, DataNotFoundError, DataUnavailableError, type DataError } from './errors.js'
@@ -7,10 +7,12 @@ import { formatS3Uri, type S3Location } from './s3-location.js'
 /** Longest a presigned link may live (the tool's own limit; the credentials may end it sooner). */
 export const MAX_LINK_SECONDS = 3600
 
-// HEAD answers carry no body, so the SDK names their errors after the status only.
 const EXPIRED = new Set(['ExpiredToken', 'TokenRefreshRequired', 'RequestExpired'])
 const DENIED = new Set(['AccessDenied', 'Forbidden', 'AllAccessDisabled', 'InvalidAccessKeyId', 'InvalidToken', 'SignatureDoesNotMatch', 'AccountProblem'])
 const MISSING = new Set(['NoSuchKey', 'NoSuchBucket', 'NoSuchVersion', 'NotFound'])
+
+/** A bodyless HTTP 400 (a HEAD's): a malformed request or expired credentials, S3 did not say which. */
+class UnnamedBadRequestError extends DataInputError {}
 
 /** What an S3 failure means for the caller, for the object or bucket it concerned. */
 function s3Failure (what: string) {
@@ -19,7 +21,12 @@ function s3Failure (what: string) {
       return new DataUnavailableError(`Could not reach S3 for ${what} (network error). Try again later.`, { cause: err })
     }
     const status = err.$metadata.httpStatusCode
-    if (EXPIRED.has(err.name) || (status === 400 && (err.name === 'BadRequest' || err.name === 'Unknown'))) return 'expired'
+    if (EXPIRED.has(err.name)) return 'expired'
+    // HEAD answers carry no body, so the SDK names their errors after the status only: a 400 may be
+    // expired credentials or a malformed request (a bad versionId). headObject asks again to tell.
+    if (status === 400 && (err.name === 'BadRequest' || err.name === 'Unknown')) {
+      return new UnnamedBadRequestError(`S3 refused the request for ${what} as malformed (HTTP 400). Check the URI and its versionId.`, { cause: err })
+    }
     if (DENIED.has(err.name) || status === 403) {
       return new DataAccessDeniedError(`Access denied to ${what}: your role in this catalog may not read it. Check the bucket with bucket_list, or ask a catalog administrator for access.`, { cause: err })
     }
@@ -28,6 +35,9 @@ function s3Failure (what: string) {
       return new DataNotFoundError(`No such ${noun}: ${what}. Check the key with bucket_objects_list (keys are case-sensitive).`, { cause: err })
     }
     if (err.name === 'InvalidRange') return new DataInputError(`The offset is past the end of ${what}.`, { cause: err })
+    if (status === 400) {
+      return new DataInputError(`S3 refused the request for ${what} as malformed (${err.name}: ${err.message.slice(0, 200)}). Check the URI and its versionId.`, { cause: err })
+    }
     return new DataUnavailableError(`S3 answered ${err.name} (HTTP ${status ?? '?'}) for ${what}. Try again later.`, { cause: err })
   }
 }
@@ -65,9 +75,21 @@ export interface ObjectInfo {
 }
 
 export async function headObject (access: DataAccess, location: S3Location): Promise<ObjectInfo> {
-  const head = await access.s3(access.options.region, s3Failure(formatS3Uri(location)), (client) => client.send(new HeadObjectCommand({
-    Bucket: location.bucket, Key: location.key, VersionId: location.versionId
-  }), { abortSignal: access.callSignal() }))
+  const request = { Bucket: location.bucket, Key: location.key, VersionId: location.versionId }
+  const failure = s3Failure(formatS3Uri(location))
+  let head: HeadObjectCommandOutput
+  try {
+    head = await access.s3(access.options.region, failure, (client) => client.send(new HeadObjectCommand(request), { abortSignal: access.callSignal() }))
+  } catch (err) {
+    if (!(err instanceof UnnamedBadRequestError)) throw err
+    // The same question as a one-byte GET, whose error has a body that names it (ExpiredToken, InvalidArgument).
+    head = await access.s3(access.options.region, failure, async (client) => {
+      const object = await client.send(new GetObjectCommand({ ...request, Range: 'bytes=0-0' }), { abortSignal: access.callSignal() })
+      ;(object.Body as { destroy?: () => void } | undefined)?.destroy?.()
+      const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1]
+      return { ...object, ContentLength: total === undefined ? object.ContentLength : Number(total) }
+    })
+  }
   return {
     size: head.ContentLength ?? 0,
     content_type: head.ContentType ?? null,
@@ -88,11 +110,48 @@ export interface ObjectRange {
   contentEncoding: string | null
 }
 
+/** The head of a GetObject answer and its body, for a reader that consumes the body as it streams. */
+export interface ObjectStream {
+  /** Size of the whole object. */
+  size: number
+  contentType: string | null
+  contentEncoding: string | null
+  body: AsyncIterable<Uint8Array>
+  /** The caller's signal and the call's deadline: a reader stops when it aborts. */
+  signal: AbortSignal
+}
+
+/**
+ * GETs bytes [offset, offset + length) of an object (fewer at its end) and hands the body to `consume`
+ * as it streams. The body is destroyed once `consume` returns or throws, and the request is aborted
+ * when the caller goes away or the deadline passes, so an early stop never leaves S3 sending.
+ */
+export async function streamObject<T> (access: DataAccess, location: S3Location, offset: number, length: number, consume: (object: ObjectStream) => Promise<T>): Promise<T> {
+  return access.s3(access.options.region, s3Failure(formatS3Uri(location)), async (client) => {
+    const signal = access.callSignal()
+    const object = await client.send(new GetObjectCommand({
+      Bucket: location.bucket, Key: location.key, VersionId: location.versionId, Range: `bytes=${offset}-${offset + length - 1}`
+    }), { abortSignal: signal })
+    const body = object.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined
+    const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1]
+    try {
+      return await consume({
+        size: total === undefined ? offset + (object.ContentLength ?? 0) : Number(total),
+        contentType: object.ContentType ?? null,
+        contentEncoding: object.ContentEncoding ?? null,
+        body: body ?? (async function * () {})(),
+        signal
+      })
+    } finally {
+      body?.destroy?.()
+    }
+  })
+}
+
 /** Reads at most `max` bytes of a body, even from a server that ignored the Range header. */
-async function readAtMost (body: AsyncIterable<Uint8Array> | undefined, max: number): Promise<Buffer> {
+async function readAtMost (body: AsyncIterable<Uint8Array>, max: number): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
-  if (body === undefined) return Buffer.alloc(0)
   for await (const chunk of body) {
     chunks.push(Buffer.from(chunk))
     size += chunk.length
@@ -103,20 +162,8 @@ async function readAtMost (body: AsyncIterable<Uint8Array> | undefined, max: num
 
 /** Bytes [offset, offset + length) of an object (fewer at its end). */
 export async function readRange (access: DataAccess, location: S3Location, offset: number, length: number): Promise<ObjectRange> {
-  const where = formatS3Uri(location)
-  return access.s3(access.options.region, s3Failure(where), async (client) => {
-    const signal = access.callSignal()
-    const object = await client.send(new GetObjectCommand({
-      Bucket: location.bucket, Key: location.key, VersionId: location.versionId, Range: `bytes=${offset}-${offset + length - 1}`
-    }), { abortSignal: signal })
-    const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1]
-    const bytes = await readAtMost(object.Body as AsyncIterable<Uint8Array> | undefined, length)
-    return {
-      bytes,
-      size: total === undefined ? offset + (object.ContentLength ?? bytes.length) : Number(total),
-      contentType: object.ContentType ?? null,
-      contentEncoding: object.ContentEncoding ?? null
-    }
+  return streamObject(access, location, offset, length, async ({ body, size, contentType, contentEncoding }) => {
+    return { bytes: await readAtMost(body, length), size, contentType, contentEncoding }
   })
 }
 

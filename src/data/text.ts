@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises'
 import { constants, createGunzip } from 'node:zlib'
 
 const GZIP_MAGIC = [0x1f, 0x8b]
@@ -8,28 +9,69 @@ export function isGzip (key: string, contentType: string | null, contentEncoding
   return declared && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]
 }
 
+export interface InflatedSlice {
+  /** Decompressed bytes [offset, offset + length), fewer at the end of the content or at the ceiling. */
+  bytes: Buffer
+  /** Decompressed content continues after `bytes` (or may: the ceiling or input cap stopped inflation). */
+  more: boolean
+  /** Inflation stopped at the ceiling (or the compressed input cap) with the slice not yet complete. */
+  stoppedAtCeiling: boolean
+}
+
 /**
- * Up to `maxOutput` bytes of a gzip stream, from its first `compressed` bytes (which may stop mid-stream:
- * a ranged read of a large file). Undefined when the data is not gzip after all.
+ * Bytes [offset, offset + length) of a gzip stream's decompressed content, inflated as the compressed
+ * bytes stream in. Bytes before `offset` are counted and dropped, never kept, and inflation stops one
+ * chunk past the slice or at `ceiling` decompressed bytes, whichever comes first, so that a small
+ * object that inflates to gigabytes (a gzip bomb) costs at most the slice plus zlib's buffers. At most
+ * `maxInput` compressed bytes are read (empty gzip members inflate to nothing, forever). Aborting
+ * `signal` stops it. Undefined when the data is not gzip after all. A stream cut short (the input cap,
+ * a truncated file) yields what it had.
  */
-export async function gunzipPrefix (compressed: Buffer, maxOutput: number): Promise<Buffer | undefined> {
-  // Sync flush: a stream cut short yields what it has instead of "unexpected end of file".
-  const gunzip = createGunzip({ finishFlush: constants.Z_SYNC_FLUSH })
-  const chunks: Buffer[] = []
-  let size = 0
-  try {
-    gunzip.end(compressed)
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      chunks.push(chunk)
-      size += chunk.length
-      if (size >= maxOutput) break
+export async function inflateSlice (
+  compressed: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  slice: { offset: number, length: number, ceiling: number, maxInput: number },
+  signal: AbortSignal
+): Promise<InflatedSlice | undefined> {
+  const end = Math.min(slice.offset + slice.length, slice.ceiling)
+  const kept: Buffer[] = []
+  let inflated = 0
+  let inputCapped = false
+  async function * capped (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) {
+    let read = 0
+    for await (const chunk of source) {
+      const room = slice.maxInput - read
+      read += chunk.length
+      if (chunk.length >= room) {
+        inputCapped = true
+        yield chunk.subarray(0, room)
+        return
+      }
+      yield chunk
     }
-  } catch {
-    if (size === 0) return undefined
-  } finally {
-    gunzip.destroy()
   }
-  return Buffer.concat(chunks).subarray(0, maxOutput)
+  async function collect (source: AsyncIterable<Buffer>) {
+    for await (const chunk of source) {
+      const at = inflated
+      inflated += chunk.length
+      const from = Math.max(slice.offset - at, 0)
+      const to = Math.min(end - at, chunk.length)
+      // A copy: a view would keep zlib's whole output chunk alive.
+      if (to > from) kept.push(Buffer.from(chunk.subarray(from, to)))
+      // One byte past the slice says whether more follows; nothing past the ceiling is needed.
+      if (inflated > end || inflated >= slice.ceiling) return
+    }
+  }
+  try {
+    // Sync flush: a stream cut short yields what it has instead of "unexpected end of file".
+    await pipeline(capped(compressed), createGunzip({ finishFlush: constants.Z_SYNC_FLUSH }), collect, { signal })
+  } catch (err) {
+    if (signal.aborted) throw err
+    // Not gzip at all, or corrupt from the start; corruption later keeps what was inflated before it.
+    if (inflated === 0) return undefined
+  }
+  // Stopped early: at the ceiling (which cut the slice), or at the input cap before the slice was full.
+  const stoppedAtCeiling = (end === slice.ceiling && inflated >= slice.ceiling) || (inputCapped && inflated <= end)
+  return { bytes: Buffer.concat(kept), more: inflated > end || stoppedAtCeiling, stoppedAtCeiling }
 }
 
 /** Bytes to drop at each end so a slice cut anywhere in UTF-8 decodes cleanly (partial characters). */

@@ -37,7 +37,7 @@ export interface Tenant {
 
 export type TenantFailure = 'missing_claims' | 'registry_not_allowed'
 
-function hashToken (token: string): string {
+export function hashToken (token: string): string {
   return createHash('sha256').update(token).digest('base64url').slice(0, 22)
 }
 
@@ -93,6 +93,23 @@ export function tenantFromSession (token: string, claims: unknown, stack: { name
     registryUrl: stack.registryUrl,
     catalogUrl: stack.catalogUrl,
     expiresAt: parsed.data.exp,
+    key: tenantKey(stack.registryUrl, token),
+    stack: stack.name
+  }
+}
+
+/**
+ * The tenant of a bearer the registry takes as it is and the gateway checked for one stack (a Quilt
+ * API key, a Quilt Connect token): sent to that stack's registry only.
+ */
+export function tenantFromStackBearer (token: string, stack: { name: string, registryUrl: string, catalogUrl?: string }, identity: { sub?: string, email?: string, expiresAt: number }): Tenant {
+  return {
+    sub: identity.sub,
+    email: identity.email,
+    catalogToken: token,
+    registryUrl: stack.registryUrl,
+    catalogUrl: stack.catalogUrl,
+    expiresAt: identity.expiresAt,
     key: tenantKey(stack.registryUrl, token),
     stack: stack.name
   }

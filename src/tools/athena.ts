@@ -36,7 +36,7 @@ export const athenaTools = [
   defineTool({
     name: 'athena_query',
     title: 'Run a read-only Athena query',
-    description: `Runs one read-only SQL statement (SELECT, WITH … SELECT, SHOW, DESCRIBE, EXPLAIN) in Amazon Athena with your own role and returns at most max_rows rows (default 100, up to ${MAX_ATHENA_ROWS}). Writes, DDL and several statements at once are refused. A query that runs too long is stopped. Read the quilt-platform://athena resource first for how tabulator tables and package data are named.`,
+    description: `Runs one read-only SQL statement (SELECT, WITH … SELECT, VALUES, TABLE, SHOW, DESCRIBE, and EXPLAIN [ANALYZE] of those) in Amazon Athena with your own role and returns at most max_rows rows (default 100, up to ${MAX_ATHENA_ROWS}). Writes, DDL, table functions (TABLE(...), pass-through queries) and several statements at once are refused; this check keeps a read tool a read, but the real guard is your IAM role and the Athena workgroup, which decide what any query may touch. A query that runs too long is stopped. Read the quilt-platform://athena resource first for how tabulator tables and package data are named.`,
     inputSchema: z.object({
       sql: z.string().min(1).max(100_000).describe('One read-only statement, e.g. SELECT * FROM "db"."table" LIMIT 10'),
       database: athenaName(255).optional().describe('Default database for unqualified table names'),

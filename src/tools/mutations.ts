@@ -70,7 +70,7 @@ export const mutationTools = [
   defineTool({
     name: 'package_create',
     title: 'Create a package revision',
-    description: `Creates a package (or a new revision of an existing one) from files already stored in S3, with an optional commit message, metadata and workflow. The new revision contains exactly the given files (1 to ${MAX_FILES}); to add or replace files while keeping the rest of an existing package use package_update. Returns the new top hash. Uploads nothing: every s3_uri must already exist and be readable by the catalog.`,
+    description: `Creates a package (or a new revision of an existing one) from files already stored in S3, with a commit message (required, not blank) and, if wanted, metadata and a workflow. The new revision contains exactly the given files (1 to ${MAX_FILES}); to add or replace files while keeping the rest of an existing package use package_update. Returns the new top hash. Uploads nothing: every s3_uri must already exist and be readable by the catalog.`,
     inputSchema: pushArgs,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     async run (args, ctx) {
@@ -105,7 +105,8 @@ export const mutationTools = [
     title: 'Delete a package or a revision',
     description: `Permanently deletes one revision of a package (when hash is given) or, without hash, EVERY revision, which removes the package from the catalog (up to ${MAX_DELETE} revisions per call, oldest first; call again for the rest). The files in S3 are not deleted. Cannot be undone: confirm with the user first, and prefer passing a hash.`,
     inputSchema: z.object({ ...packageArgs, hash: hashArg.optional().describe('The revision to delete: a top hash (6+ hex characters are enough) or "latest". Omit to delete every revision') }),
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    // Not idempotent: "latest" or no hash names a different revision after each delete.
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     async run (args, ctx) {
       const base = { bucket: args.bucket, package_name: args.package_name }
       if (args.hash !== undefined) {

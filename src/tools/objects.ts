@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DEFAULT_TEXT_BYTES, MAX_TEXT_BYTES, readObjectText, type ObjectText } from '../data/object-text.js'
+import { DEFAULT_TEXT_BYTES, MAX_INFLATED_BYTES, MAX_TEXT_BYTES, MAX_TEXT_OFFSET, readObjectText, type ObjectText } from '../data/object-text.js'
 import { headObject, listObjects, MAX_LINK_SECONDS, presignGet } from '../data/s3.js'
 import { formatS3Uri, type S3Location } from '../data/s3-location.js'
 import { formatTable } from '../data/text.js'
@@ -15,7 +15,8 @@ const objectArg = s3UriArg.describe('The object: "s3://bucket/key", or "s3://buc
 export const textArgs = {
   max_bytes: z.int().min(1).max(MAX_TEXT_BYTES).default(DEFAULT_TEXT_BYTES)
     .describe(`Most bytes of text to return (default ${DEFAULT_TEXT_BYTES}, at most ${MAX_TEXT_BYTES}); call again with next_offset for more`),
-  offset: z.int().min(0).default(0).describe('Where to start, in bytes (decompressed bytes for gzip); 0 = the beginning')
+  offset: z.int().min(0).max(MAX_TEXT_OFFSET).default(0)
+    .describe(`Where to start, in bytes; 0 = the beginning. For gzip it counts decompressed bytes and must be below ${MAX_INFLATED_BYTES} (64 MiB): the gateway decompresses no more of a compressed object`)
 }
 
 export const linkArgs = {
@@ -33,7 +34,9 @@ export function textOutput (what: string, location: S3Location, result: ObjectTe
   }
   const end = result.offset + result.length
   const range = `bytes ${result.offset}-${end}${result.gzip ? ' (decompressed)' : ''} of ${formatBytes(result.size)}${result.gzip ? ' compressed' : ''}`
-  const more = result.next_offset === null ? 'End of file.' : `More follows: call again with offset ${result.next_offset}.`
+  const more = result.inflation_ceiling !== null
+    ? `The gateway decompresses at most the first ${result.inflation_ceiling} bytes (${result.inflation_ceiling / 1024 / 1024} MiB) of a compressed object, so this stops there; for the rest, download it with a link (bucket_object_link, package_file_link).`
+    : result.next_offset === null ? 'End of file.' : `More follows: call again with offset ${result.next_offset}.`
   const table = result.table === null ? [] : [`Table preview (${result.table.columns.length} columns: ${result.table.columns.join(', ')}):`, ...formatTable(result.table), '']
   return {
     text: [`${what}, ${range}. ${more}`, ...table, result.text].join('\n'),
@@ -93,7 +96,7 @@ export const objectTools = [
   defineTool({
     name: 'bucket_object_text',
     title: 'Read an object\'s text',
-    description: `Returns the text of an S3 object read with your own role: at most max_bytes (default ${DEFAULT_TEXT_BYTES}) from offset, fetched as a byte range so large files are cheap. Gzip files are decompressed; CSV and TSV files also get a short column-aware preview. Binary files (images, Parquet, archives) are not returned: you get a download link instead. next_offset says where to continue.`,
+    description: `Returns the text of an S3 object read with your own role: at most max_bytes (default ${DEFAULT_TEXT_BYTES}) from offset, fetched as a byte range so large files are cheap. Gzip files are decompressed (the first 64 MiB of their content at most); CSV and TSV files also get a short column-aware preview. Binary files (images, Parquet, archives) are not returned: you get a download link instead. next_offset says where to continue.`,
     inputSchema: z.object({ s3_uri: objectArg, ...textArgs }),
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     async run ({ s3_uri: location, max_bytes: maxBytes, offset }, ctx) {

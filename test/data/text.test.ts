@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import t from 'tap'
 import { cacheTtlMs } from '../../src/data/credentials.js'
-import { decodeUtf8, gunzipPrefix, isGzip, previewTable, tableDelimiter } from '../../src/data/text.js'
+import { decodeUtf8, inflateSlice, isGzip, previewTable, tableDelimiter } from '../../src/data/text.js'
 
 t.test('a slice cut inside multi-byte characters decodes without replacement characters', async (t) => {
   const bytes = Buffer.from('héllo wörld – ✓ 😀 done', 'utf8')
@@ -23,9 +23,31 @@ t.test('gzip: detected by name or headers plus magic bytes, decompressed from a 
   t.ok(isGzip('x', null, 'gzip', compressed))
   t.notOk(isGzip('x.gz', null, null, Buffer.from('plain')), 'a .gz name without the magic bytes is not gzip')
   t.notOk(isGzip('x.csv', 'text/csv', null, compressed), 'nor gzip bytes that nothing declares')
-  const prefix = await gunzipPrefix(compressed.subarray(0, Math.floor(compressed.length / 2)), 100)
-  t.equal(prefix?.toString('utf8'), text.slice(0, 100), 'the first bytes of a stream cut in half')
-  t.equal(await gunzipPrefix(Buffer.from('not gzip'), 100), undefined)
+  const never = new AbortController().signal
+  const chunks = async function * (bytes: Buffer) { for (let i = 0; i < bytes.length; i += 1000) yield bytes.subarray(i, i + 1000) }
+  const whole = { offset: 0, length: 100, ceiling: 1 << 20, maxInput: 1 << 20 }
+  const prefix = await inflateSlice(chunks(compressed.subarray(0, Math.floor(compressed.length / 2))), whole, never)
+  t.equal(prefix?.bytes.toString('utf8'), text.slice(0, 100), 'the first bytes of a stream cut in half')
+  t.equal(prefix?.more, true)
+  const middle = await inflateSlice(chunks(compressed), { ...whole, offset: 20_000, length: 50 }, never)
+  t.equal(middle?.bytes.toString('utf8'), text.slice(20_000, 20_050), 'a slice from the middle, the bytes before it skipped')
+  const tail = await inflateSlice(chunks(compressed), { ...whole, offset: text.length - 10 }, never)
+  t.same([tail?.bytes.toString('utf8'), tail?.more, tail?.stoppedAtCeiling], [text.slice(-10), false, false], 'the end of the content')
+  t.equal(await inflateSlice(chunks(Buffer.from('not gzip')), whole, never), undefined)
+})
+
+t.test('gzip: inflation stops at the ceiling and at the input cap, whatever the content holds', async (t) => {
+  const never = new AbortController().signal
+  const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024))
+  const atCeiling = await inflateSlice([bomb], { offset: 1_000_000 - 10, length: 100, ceiling: 1_000_000, maxInput: bomb.length }, never)
+  t.same([atCeiling?.bytes.length, atCeiling?.more, atCeiling?.stoppedAtCeiling], [10, true, true], 'the slice is cut at the ceiling, and says so')
+  // Empty gzip members inflate to nothing: only the input cap ends them.
+  const empties = Buffer.concat(Array.from({ length: 1000 }, () => gzipSync(Buffer.alloc(0))))
+  const capped = await inflateSlice([empties], { offset: 0, length: 100, ceiling: 1_000_000, maxInput: 2000 }, never)
+  t.same([capped?.bytes.length, capped?.stoppedAtCeiling], [0, true], 'the input cap stops a stream that never yields')
+  const aborted = new AbortController()
+  aborted.abort()
+  await t.rejects(inflateSlice([bomb], { offset: 0, length: 100, ceiling: 1_000_000, maxInput: bomb.length }, aborted.signal), { name: 'AbortError' })
 })
 
 t.test('CSV and TSV previews honour quotes and the header width', async (t) => {

@@ -69,3 +69,16 @@ t.test('naming arguments: allow-listed, bounded, SQL as a digest', async (t) => 
   t.equal(traceIdOf('00-00000000000000000000000000000000-00f067aa0ba902b7-01'), undefined, 'the all-zero trace id is invalid')
   t.equal(traceIdOf('garbage'), undefined)
 })
+
+t.test('a versionId with a stray "%" is an argument error naming s3_uri, with its audit line (issue 16)', async (t) => {
+  const registry = await startFakeRegistry(t)
+  const { url, logs } = await startGateway(t)
+  const token = signToken({ registry_url: registry.url, sub: 'alice@example.com' })
+  const res = await rpc(url, call(1, 'bucket_object_info', { s3_uri: 's3://quilt-example/a.txt?versionId=abc%zz' }), { authorization: `Bearer ${token}` })
+  const body = await res.json() as { result?: { isError?: boolean, content: Array<{ text: string }> }, error?: unknown }
+  t.equal(body.error, undefined, 'not a JSON-RPC error')
+  t.equal(body.result?.isError, true)
+  t.match(body.result?.content[0]?.text, /Invalid arguments for tool bucket_object_info: s3_uri: must be "s3:\/\/bucket\/key".*a "%" only as an escape/)
+  const audit = logs.entries.filter((entry) => entry.name === 'audit')
+  t.match(audit, [{ tool: 'bucket_object_info', outcome: 'invalid_arguments' }], 'one audit line')
+})

@@ -39,13 +39,20 @@ t.test('athena_query runs a read-only query with the user\'s role and caps the r
 
 t.test('writes, DDL and several statements are refused before Athena is called', async (t) => {
   const { h, athena } = await setup(t)
-  for (const sql of ['DROP TABLE x', 'INSERT INTO t VALUES (1)', 'SELECT 1; DROP TABLE x', 'WITH a AS (SELECT 1) INSERT INTO t SELECT * FROM a', 'EXPLAIN ANALYZE DELETE FROM t', '/* unterminated', '  -- only a comment']) {
+  for (const sql of ['DROP TABLE x', 'INSERT INTO t VALUES (1)', 'SELECT 1; DROP TABLE x', 'WITH a AS (SELECT 1) INSERT INTO t SELECT * FROM a', 'EXPLAIN ANALYZE DELETE FROM t', '/* unterminated', '  -- only a comment',
+    // Issue 16: writes that slipped past the check.
+    'EXPLAIN ANALYZE ANALYZE t', 'EXPLAIN ANALYZE REFRESH MATERIALIZED VIEW mv', "SELECT * FROM TABLE(system.query(query => 'DELETE FROM customers'))",
+    'ınsert INTO t VALUES (1)', 'inſert INTO t VALUES (1)', "SHOW TABLES LIKE 'a\\'' ; DROP TABLE t --'"]) {
     const result = await h.call('athena_query', { sql })
     t.ok(result.isError, sql)
   }
   t.equal(athena.calls.length, 0)
   const quoted = await h.call('athena_query', { sql: "SELECT 'drop table; delete' AS note FROM wellplates_summary LIMIT 1" })
   t.notOk(quoted.isError, 'keywords inside strings are text')
+  const regex = await h.call('athena_query', { sql: "SELECT * FROM wellplates_summary WHERE regexp_like(well, '\\d+') LIMIT 1" })
+  t.notOk(regex.isError, 'a backslash in a regular expression is fine')
+  const description = tools.find((tool) => tool.name === 'athena_query')!.description
+  t.match(description, /the real guard is your IAM role and the Athena workgroup/, 'the tool text says what really guards the data')
 })
 
 t.test('a slow query is stopped at the deadline, and when the client goes away', async (t) => {

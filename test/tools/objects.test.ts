@@ -158,6 +158,21 @@ t.test('credentials: fetched once per user, refetched once when S3 says expired,
   }
 })
 
+t.test('a malformed versionId is a bad request, not expired credentials, and costs no credential refetch (issue 16)', async (t) => {
+  const { h, s3, credentials } = await setup(t)
+  t.notOk((await h.call('bucket_object_info', { s3_uri: README })).isError)
+  const fetched = credentials.calls.length
+  const bad = `${README}?versionId=not%20a%20version`
+  for (const tool of ['bucket_object_info', 'bucket_object_text', 'bucket_object_link']) {
+    const result = await h.call(tool, { s3_uri: bad })
+    t.ok(result.isError, tool)
+    t.match(textOf(result), /S3 refused the request for s3:\/\/quilt-example\/examples\/wellplates\/README\.md\?versionId=not%20a%20version as malformed \(InvalidArgument: Invalid version id specified\)\. Check the URI and its versionId\./, tool)
+    t.notMatch(textOf(result), /expired|[Ss]ign in/, tool)
+  }
+  t.equal(credentials.calls.length, fetched, 'no credentials were refetched')
+  t.ok(s3.requests.some((r) => r.method === 'HEAD' && r.refused === 'InvalidArgument'), 'S3 answered the HEAD with a bodyless 400')
+})
+
 t.test('the registry refusing credentials (401, 403) says what to do', async (t) => {
   const { h, credentials } = await setup(t)
   credentials.refuse = 401

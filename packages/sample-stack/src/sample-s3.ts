@@ -120,6 +120,10 @@ export async function startSampleS3 (options: SampleS3Options): Promise<SampleS3
     if (record.bucket !== null && !issued.buckets.has(record.bucket)) {
       return deny(403, 'AccessDenied', 'Access Denied')
     }
+    // S3's version ids are URL-safe; anything else is "Invalid version id specified" (bodyless for HEAD).
+    if (record.versionId !== null && !/^[A-Za-z0-9._-]{1,1024}$/.test(record.versionId)) {
+      return deny(400, 'InvalidArgument', 'Invalid version id specified')
+    }
     const region = record.bucket === null ? SAMPLE_DEFAULT_REGION : SAMPLE_BUCKET_REGIONS[record.bucket] ?? SAMPLE_DEFAULT_REGION
     if (auth.region !== null && auth.region !== region) {
       return deny(301, 'PermanentRedirect', 'The bucket you are attempting to access must be addressed using the specified endpoint.', { 'x-amz-bucket-region': region })
