@@ -12,6 +12,7 @@ import { resolveLocalCredentials } from '../local/credentials.js'
 import { RegistryClients } from '../platform/registry-client.js'
 import { tenantFromLocalCredentials } from '../local/local-tenant.js'
 import { parseCommand } from './flags.js'
+import { registerSecret } from '../telemetry/log-secrets.js'
 
 export const STDIO_USAGE = `Usage: quilt-mcp-gateway stdio
 
@@ -81,6 +82,8 @@ export async function stdio (args: string[], env: NodeJS.ProcessEnv = process.en
   // NotLoggedInError and LocalCredentialsError carry the remedy; the command line prints them as one line.
   const credentials = await resolveLocalCredentials(env)
   const tenant = tenantFromLocalCredentials(credentials)
+  // One user for the whole process: its token stays out of every log line.
+  registerSecret(tenant.catalogToken)
   // stdout is the protocol channel: a single stray byte there breaks the client, so logs go to fd 2.
   const log = pino(loggerOptions(config), pino.destination({ dest: 2, sync: true }))
   log.info({
@@ -88,8 +91,14 @@ export async function stdio (args: string[], env: NodeJS.ProcessEnv = process.en
     credentials: credentials.expiresAt === undefined ? 'QUILT_CATALOG_TOKEN' : 'quilt3 login',
     expiresAt: credentials.expiresAt === undefined ? undefined : new Date(tenant.expiresAt * 1000).toISOString()
   }, 'serving MCP over stdio')
-  const registries = new RegistryClients({ timeoutMs: config.graphqlTimeoutMs, mutationTimeoutMs: config.graphqlMutationTimeoutMs })
-  const server = buildMcpServer({ registries, data: dataClientsFor(config), log, tenant })
+  const data = dataClientsFor(config)
+  const registries = new RegistryClients({
+    timeoutMs: config.graphqlTimeoutMs,
+    mutationTimeoutMs: config.graphqlMutationTimeoutMs,
+    log,
+    onTokenRefused: (refused) => { data.credentials.forget(refused) }
+  })
+  const server = buildMcpServer({ registries, data, log, tenant })
   server.onclose = () => { log.info('stdin ended; stopping') }
   await server.connect(new StdinBoundTransport())
 }

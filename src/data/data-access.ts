@@ -11,6 +11,8 @@ export interface DataAccessOptions extends AwsEndpoints {
   timeoutMs: number
   /** Longest an athena_query may run before it is stopped. */
   athenaTimeoutMs: number
+  /** The clock credentials age by, in milliseconds (tests). */
+  now?: () => number
 }
 
 /** How a client call fails: `expired` asks for one retry with fresh credentials. */
@@ -91,7 +93,7 @@ export class DataClients {
 
   constructor (options: DataAccessOptions) {
     this.options = options
-    this.credentials = new CredentialsCache({ timeoutMs: options.timeoutMs })
+    this.credentials = new CredentialsCache({ timeoutMs: options.timeoutMs, now: options.now })
     this.clients = new AwsClients(options)
   }
 

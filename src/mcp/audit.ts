@@ -88,9 +88,10 @@ export function writeAuditLine (audit: FastifyBaseLogger, entry: ToolAuditEntry)
   const tenant = entry.tenant
   audit.info({
     reqId: entry.requestId,
-    // Who: the token's subject, else the secret-free key of the catalog session (registry#hash).
-    user: tenant?.sub ?? (tenant === undefined ? undefined : `session:${tenant.key}`),
-    registryHost: tenant === undefined ? undefined : new URL(tenant.registryUrl).host,
+    // Who, as limits count callers: (registry, kind of credential, subject); never a secret.
+    user: tenant?.caller.subject,
+    credential: tenant?.caller.kind,
+    registryHost: tenant === undefined ? undefined : new URL(tenant.caller.registry).host,
     tool: entry.tool,
     args: namingArguments(entry.arguments),
     outcome: entry.outcome,

@@ -43,7 +43,7 @@ async function runToolBody (tool: string, ctx: ToolContext, body: () => Promise<
       return errorResult(err.message)
     }
     if (err instanceof DataError) {
-      ctx.log[err.kind === 'cancelled' ? 'debug' : 'warn']({ tool, failure: err.kind, err: err.cause instanceof Error ? { type: err.cause.name, message: redactSecrets(err.cause.message.slice(0, 200)) } : undefined }, 'data access failed')
+      ctx.log[err.kind === 'cancelled' ? 'debug' : 'warn']({ tool, failure: err.kind, err: err.cause instanceof Error ? { type: err.cause.name, message: redactSecrets(err.cause.message).slice(0, 200) } : undefined }, 'data access failed')
       return errorResult(err.message)
     }
     ctx.log.error({ tool, err }, 'tool failed')
