@@ -88,8 +88,11 @@ export class DataClients {
   readonly options: DataAccessOptions
   readonly credentials: CredentialsCache
   readonly clients: AwsClients
-  /** Bucket regions learnt per caller (a bucket name means the same bucket for everyone, but a caller may not see it). */
-  readonly bucketRegions = new LRUCache<string, string>({ max: 10_000, ttl: 3600_000 })
+  /**
+   * Bucket name → region, learnt from S3's redirects (regions.ts). A bucket name is global, so one
+   * entry serves every caller; bounded, and re-learnt when stale (a wrong entry only costs a redirect).
+   */
+  readonly bucketRegions = new LRUCache<string, string>({ max: 10_000, ttl: 24 * 3600_000 })
 
   constructor (options: DataAccessOptions) {
     this.options = options

@@ -10,6 +10,7 @@ export const bucketArg = z.string().trim()
 /** An object as users write it (`s3://bucket/key[?versionId=...]`, key unencoded), parsed into an S3Location. */
 export const s3UriArg = z.string().trim()
   .transform((uri, ctx) => parseS3Uri(uri) ?? (ctx.addIssue({ code: 'custom', message: 'must be "s3://bucket/key", optionally with "?versionId=..." (URL-encoded: a "%" only as an escape such as %2B)' }), z.NEVER))
+  .describe('The object: "s3://bucket/key", or "s3://bucket/key?versionId=..." for one version')
 
 /** Quilt package names are exactly `namespace/name`, each part letters, digits, `_` or `-` (as quilt3 checks). */
 export const packageNameArg = z.string().trim()

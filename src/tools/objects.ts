@@ -10,8 +10,6 @@ import type { ToolOutput } from './result.js'
 
 const MAX_LIST_LIMIT = 1000
 
-const objectArg = s3UriArg.describe('The object: "s3://bucket/key", or "s3://bucket/key?versionId=..." for one version')
-
 export const textArgs = {
   max_bytes: z.int().min(1).max(MAX_TEXT_BYTES).default(DEFAULT_TEXT_BYTES)
     .describe(`Most bytes of text to return (default ${DEFAULT_TEXT_BYTES}, at most ${MAX_TEXT_BYTES}); call again with next_offset for more`),
@@ -82,7 +80,7 @@ export const objectTools = [
     name: 'bucket_object_info',
     title: 'Object details',
     description: 'Shows one S3 object\'s size, content type and encoding, last-modified time, ETag, version id, storage class and user metadata (HeadObject, with your own role). Does not read the content: use bucket_object_text for that.',
-    inputSchema: z.object({ s3_uri: objectArg }),
+    inputSchema: z.object({ s3_uri: s3UriArg }),
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     async run ({ s3_uri: location }, ctx) {
       const info = await headObject(ctx.data, location)
@@ -97,7 +95,7 @@ export const objectTools = [
     name: 'bucket_object_text',
     title: 'Read an object\'s text',
     description: `Returns the text of an S3 object read with your own role: at most max_bytes (default ${DEFAULT_TEXT_BYTES}) from offset, fetched as a byte range so large files are cheap. Gzip files are decompressed (the first 64 MiB of their content at most); CSV and TSV files also get a short column-aware preview. Binary files (images, Parquet, archives) are not returned: you get a download link instead. next_offset says where to continue.`,
-    inputSchema: z.object({ s3_uri: objectArg, ...textArgs }),
+    inputSchema: z.object({ s3_uri: s3UriArg, ...textArgs }),
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     async run ({ s3_uri: location, max_bytes: maxBytes, offset }, ctx) {
       return textOutput(formatS3Uri(location), location, await readObjectText(ctx.data, location, offset, maxBytes))
@@ -108,7 +106,7 @@ export const objectTools = [
     name: 'bucket_object_link',
     title: 'Download link for an object',
     description: `Makes a presigned HTTPS link to download one S3 object, signed with your own role's temporary credentials: valid expires_in seconds (at most ${MAX_LINK_SECONDS}, and never longer than those credentials). Anyone with the link can download the object until it expires, so share it only with the user who asked. Checks first that the object exists.`,
-    inputSchema: z.object({ s3_uri: objectArg, ...linkArgs }),
+    inputSchema: z.object({ s3_uri: s3UriArg, ...linkArgs }),
     annotations: { readOnlyHint: true, idempotentHint: false, openWorldHint: false },
     async run ({ s3_uri: location, expires_in: expiresIn }, ctx) {
       return linkOutput(formatS3Uri(location), location, await presignGet(ctx.data, location, expiresIn))
