@@ -19,7 +19,7 @@ declare module 'fastify' {
   }
 }
 
-export interface AuthPluginOptions {
+interface AuthPluginOptions {
   issuer?: string
   audience?: string
   allowedRegistryHosts: readonly string[]

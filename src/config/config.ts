@@ -144,7 +144,7 @@ export interface Config {
   jwtAudience?: string
   /** Longest accepted token lifetime (exp − iat, or exp − now without iat), in seconds. */
   maxTokenLifetimeSeconds: number
-  /** Registry hosts a token's registry_url may point at (see platform/registry-policy.ts); empty = none. */
+  /** Registry hosts a token's registry_url may point at (see registry-address.ts); empty = none. */
   allowedRegistryHosts: string[]
   corsOrigins: string[]
   graphqlTimeoutMs: number

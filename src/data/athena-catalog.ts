@@ -10,13 +10,13 @@ import type { DataAccess } from './data-access.js'
 
 export const DEFAULT_CATALOG = 'AwsDataCatalog'
 /** Most databases, workgroups or catalogs gathered (a few pages); more is said, not listed. */
-export const MAX_LISTED = 200
+const MAX_LISTED = 200
 /** Tables per page of athena_tables_list (Athena's own maximum). */
 export const TABLES_PER_PAGE = 50
 /** Columns shown per table; wider tables are cut with a note. */
 export const MAX_COLUMNS = 500
 
-export interface ColumnInfo { name: string, type: string | null, comment: string | null }
+interface ColumnInfo { name: string, type: string | null, comment: string | null }
 
 const columnsOf = (columns: Column[] | undefined): ColumnInfo[] =>
   (columns ?? []).map((c) => ({ name: c.Name ?? '', type: c.Type ?? null, comment: c.Comment ?? null }))

@@ -28,7 +28,7 @@ const AuthorizeQuerySchema = z.object({
 })
 
 /** What the consent form carries back, sealed (the client cannot change it between page and post). */
-export const ConsentSchema = z.object({
+const ConsentSchema = z.object({
   c: z.string(),
   r: z.string(),
   ch: z.string(),

@@ -21,7 +21,7 @@ const MAX_REDIRECT_URIS = 10
  * listen there), or a native app's private-use scheme (`cursor://`, `vscode://`); never a fragment,
  * credentials, or a scheme a browser would run (javascript:, data:, file:).
  */
-export function redirectUriProblem (value: string): string | undefined {
+function redirectUriProblem (value: string): string | undefined {
   if (!URL.canParse(value)) return 'is not a URL'
   const url = new URL(value)
   if (url.hash !== '' || value.includes('#')) return 'must not have a fragment'

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify'
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 /** Text from outside (a client's name, a host) as HTML text or attribute value. */
-export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => ESCAPES[char]!)
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => ESCAPES[char]!)
 
 /**
  * No scripts, no framing (clickjacking the Allow button), no referrer (the page URL holds the

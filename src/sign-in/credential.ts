@@ -88,7 +88,7 @@ export async function whoAmI (registryUrl: string, bearer: string): Promise<stri
 }
 
 /** API keys are `qk_...`; anything else typed on the consent page is a login code. */
-export const isApiKey = (credential: string) => credential.startsWith('qk_')
+const isApiKey = (credential: string) => credential.startsWith('qk_')
 
 /** Checks what the user typed on the consent page and returns the session it opens. */
 export async function signInWith (registryUrl: string, credential: string): Promise<SignedIn> {

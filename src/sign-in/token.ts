@@ -9,10 +9,10 @@ import type { SingleUse } from './single-use.js'
 import type { SignInStack } from './stack-context.js'
 
 /** Access tokens are short-lived; refresh tokens last a month (rotated on every use). */
-export const ACCESS_LIFETIME_SECONDS = 3600
+const ACCESS_LIFETIME_SECONDS = 3600
 const REFRESH_LIFETIME_SECONDS = 30 * 24 * 3600
 /** Two refreshes of one token this close together (a host's concurrent requests) both succeed. */
-export const REFRESH_GRACE_MS = 30_000
+const REFRESH_GRACE_MS = 30_000
 /** The registry session is renewed only this close to its end, so concurrent refreshes rarely both renew it. */
 const RENEW_BEFORE_SECONDS = 300
 

@@ -7,7 +7,7 @@ import { defineTool } from './define.js'
 import { bulletList } from './format.js'
 
 // Catalog names may hold hyphens ("quilt-<stack>-tabulator"), databases are often bucket names.
-export const catalogArg = athenaName(255).optional().describe(`Athena data catalog; default "${DEFAULT_CATALOG}". A stack's tabulator tables live in its "quilt-<stack>-tabulator" catalog`)
+const catalogArg = athenaName(255).optional().describe(`Athena data catalog; default "${DEFAULT_CATALOG}". A stack's tabulator tables live in its "quilt-<stack>-tabulator" catalog`)
 const databaseArg = athenaName(255).describe('Database name (athena_databases_list), e.g. "quilt-example"')
 const readOnly = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const
 

@@ -1,7 +1,7 @@
 import type { ResourceDefinition } from './define.js'
 
 /** The quilt-platform://athena reference text, which the catalog's assistant loads before writing SQL. */
-export const ATHENA_REFERENCE = `# Querying Quilt data with athena_query
+const ATHENA_REFERENCE = `# Querying Quilt data with athena_query
 
 athena_query runs ONE read-only statement (SELECT, WITH ... SELECT, SHOW, DESCRIBE, EXPLAIN) in Amazon
 Athena with the caller's own role. Writes, DDL and several statements at once are refused. Results are

@@ -6,7 +6,7 @@ import { loggerOptions } from '../../src/telemetry/logger.js'
 import { LogSink } from './log-sink.js'
 import { TEST_SECRET } from './tokens.js'
 
-export function testConfig (overrides: Partial<Config> = {}): Config {
+function testConfig (overrides: Partial<Config> = {}): Config {
   return {
     port: 0,
     host: '127.0.0.1',

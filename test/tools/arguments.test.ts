@@ -13,7 +13,7 @@ const issues = (name: string, args: unknown) => schemaOf(name).safeParse(args).e
 const pkg = { bucket: 'quilt-example', package_name: 'examples/wellplates' }
 const file = { logical_key: 'a.csv', s3_uri: 's3://quilt-example/a.csv' }
 
-t.test('the tool set is the contract of DESIGN.md', async (t) => {
+t.test('the tool set is the contract of the README\'s Tools table', async (t) => {
   t.same(tools.map((tool) => tool.name).sort(), [
     'admin_roles_list', 'admin_sso_config_get', 'admin_sso_config_set', 'admin_tabulator_open_query_get', 'admin_tabulator_open_query_set',
     'admin_user_add_roles', 'admin_user_create', 'admin_user_delete', 'admin_user_get', 'admin_user_remove_roles', 'admin_user_reset_password',

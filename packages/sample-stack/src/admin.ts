@@ -44,7 +44,7 @@ function seedAdmin (tenant: TenantData): AdminData {
   }
 }
 
-export const adminDataOf = (tenant: TenantData): AdminData => (tenant.admin ??= seedAdmin(tenant))
+const adminDataOf = (tenant: TenantData): AdminData => (tenant.admin ??= seedAdmin(tenant))
 
 // The registry's @admin directive: a non-admin's query of these fields fails with an error.
 function requireAdmin (tenant: TenantData): void {

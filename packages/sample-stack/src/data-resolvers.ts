@@ -9,7 +9,7 @@ type RootValue = ReturnType<typeof createRootValue>
  * Buckets whose workflow config lists successors: packages there may be promoted (pushed) only to
  * these buckets. A bucket without an entry here has no successor rule.
  */
-export const SAMPLE_SUCCESSORS: Record<string, string[]> = {
+const SAMPLE_SUCCESSORS: Record<string, string[]> = {
   'quilt-example': ['cellpainting-data']
 }
 

@@ -15,7 +15,7 @@ export interface EntryData {
   meta?: JsonRecord
 }
 
-export interface WorkflowData { config: string, id: string | null }
+interface WorkflowData { config: string, id: string | null }
 
 export interface RevisionData {
   hash: string

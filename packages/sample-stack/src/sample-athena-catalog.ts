@@ -4,7 +4,7 @@ import { SAMPLE_TABULATOR_TABLES, tabulatorColumns, tabulatorTablesOf, type Tabu
 
 /** The stack's tabulator data catalog: one database per bucket, one table per tabulator table. */
 export const TABULATOR_CATALOG = 'quilt-sample-tabulator'
-export const DEFAULT_CATALOG = 'AwsDataCatalog'
+const DEFAULT_CATALOG = 'AwsDataCatalog'
 
 const WORKGROUPS = [
   { Name: 'primary', State: 'ENABLED', Description: 'The account\'s default workgroup' },

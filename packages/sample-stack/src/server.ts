@@ -13,7 +13,7 @@ import { SampleLogins } from './logins.js'
 import { createRootValue } from './resolvers.js'
 
 /** What the sample registry saw of one request; fields are null when the body was not usable. */
-export interface RecordedRequest {
+interface RecordedRequest {
   operationName: string | null
   query: string | null
   variables: Record<string, unknown> | null

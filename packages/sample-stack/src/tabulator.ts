@@ -57,7 +57,7 @@ function regexProblem (value: unknown): string | undefined {
 }
 
 /** What the registry says is wrong with a table config, one message per problem; empty when valid. */
-export function tabulatorConfigProblems (text: string): string[] {
+function tabulatorConfigProblems (text: string): string[] {
   let config: unknown
   try {
     config = parseYaml(text)
