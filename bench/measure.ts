@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
 
-export interface Row { name: string, target: string, path: string, request: { method: 'POST', headers: Record<string, string>, body: string }, expect: number }
+export interface Row { name: string, target: string, path: string, request: { method: 'POST', headers: Record<string, string>, body: string }, expect: number, signIn?: boolean }
 
 export interface Target { child: ChildProcess, port: number }
 
@@ -37,7 +37,7 @@ export async function stopTarget ({ child }: Target): Promise<void> {
 }
 
 /** CPU seconds (user + system, every thread) the process has used so far, from /proc (clock ticks of 10 ms). */
-export function cpuSeconds (pid: number): number {
+function cpuSeconds (pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
   return (Number(fields[11]) + Number(fields[12])) / 100
 }

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startSampleConnect } from '../packages/sample-stack/src/connect.js'
 import { load, measure, median, rssMb, startTarget, stopTarget, type Measured, type Row } from './measure.js'
-import { benchToken } from './shared.js'
+import { benchSignIn, benchToken } from './shared.js'
 
 const { values } = parseArgs({
   options: {
@@ -40,9 +40,12 @@ const other = values.compare === undefined ? undefined : resolve(values.compare)
 const nodeFlags = values['cpu-prof'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(values['cpu-prof'])}`]
 
 const ME = JSON.stringify({ data: { me: { name: 'Bench User', email: 'bench@example.com', isAdmin: false, role: { name: 'ReadWrite' }, roles: [{ name: 'ReadWrite' }] } } })
+// quilt3's login exchange, for the sign-in row: any code opens a day-long session.
+const SESSION = JSON.stringify({ access_token: 'bench-catalog-token', refresh_token: 'bench-refresh', expires_at: Math.floor(Date.now() / 1000) + 86_400 })
 const registry = createServer((req, res) => {
   req.resume()
-  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(ME) }).end(ME) })
+  const body = req.url === '/api/token' ? SESSION : ME
+  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body) })
 })
 await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve))
 const registryUrl = `http://127.0.0.1:${(registry.address() as AddressInfo).port}`
@@ -71,6 +74,8 @@ const rows: Row[] = [
   { name: 'gateway tools/list', target: 'gateway', path: '/mcp', request: toolsList, expect: 200 },
   { name: 'gateway tools/call (registry)', target: 'gateway', path: '/mcp', request: toolsCall, expect: 200 },
   { name: 'gateway tools/call (pure)', target: 'gateway', path: '/mcp', request: pureCall, expect: 200 },
+  // The same call with an access token of the gateway's own sign-in server (sealed; signed in first).
+  { name: 'gateway tools/call (registry), OAuth', target: 'gateway-sign-in', path: '/mcp', request: toolsCall, expect: 200, signIn: true },
   { name: 'gateway tools/call (registry), API key', target: 'gateway-stack', path: '/mcp', request: rpc(JSON.parse(toolsCall.body), apiKey), expect: 200 },
   { name: 'gateway tools/call (registry), Connect', target: 'gateway-stack', path: '/mcp', request: rpc(JSON.parse(toolsCall.body), connectToken), expect: 200 },
   { name: 'gateway tools/call (registry), traced', target: 'gateway-traced', path: '/mcp', request: toolsCall, expect: 200 },
@@ -121,6 +126,7 @@ if (values.soak !== undefined) {
           continue
         }
         try {
+          if (row.signIn === true) row.request = { ...row.request, headers: { ...row.request.headers, authorization: `Bearer ${await benchSignIn(`http://127.0.0.1:${target.port}`)}` } }
           const m = await measure(target, row, connections, opts)
           runs.get(row.name)![side].push(m)
           console.error(`round ${round + 1}/${repeat} ${side} ${row.name}: ${m.reqPerSec} req/s, ${m.cpuUsPerRequest} us CPU/req (warm-up windows: ${m.warmupWindows.join(' ')} us/req)`)

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from './config/secret-source.js'
 import { UsageError } from './commands/usage-error.js'
-import { LocalCredentialsError } from './local/quilt3-login.js'
+import { LocalCredentialsError } from './local/errors.js'
 
 const USAGE = `Usage: quilt-mcp-gateway <command> [options]
 

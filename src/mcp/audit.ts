@@ -17,8 +17,8 @@ const NAMING_ARGUMENTS = [
 ] as const
 /** Arguments recorded as a SHA-256 digest (first 16 hex digits): enough to match repeats, nothing to read. */
 const DIGESTED_ARGUMENTS = ['sql'] as const
-/** Arguments whose items are counted, not listed (a push can name hundreds of files). */
-const COUNTED_ARGUMENTS = ['files'] as const
+/** Arguments whose items are counted, not listed (a push can name hundreds of files; an upload carries their bytes). */
+const COUNTED_ARGUMENTS = ['files', 'items', 'remove'] as const
 
 const MAX_VALUE_CHARS = 256
 const MAX_LIST_ITEMS = 20

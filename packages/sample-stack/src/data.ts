@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto'
+import type { AdminData } from './admin.js'
+import type { TabulatorTableData } from './tabulator.js'
+import { samplePng } from './sample-image.js'
 
 export type JsonRecord = Record<string, unknown>
 
@@ -12,7 +15,7 @@ export interface EntryData {
   meta?: JsonRecord
 }
 
-export interface WorkflowData { config: string, id: string | null }
+interface WorkflowData { config: string, id: string | null }
 
 export interface RevisionData {
   hash: string
@@ -61,6 +64,10 @@ export interface TenantData {
   buckets: BucketData[]
   packages: PackageData[]
   objects: ObjectData[]
+  /** Tabulator tables per bucket name; seeded on first use (tabulator.ts). */
+  tabulatorTables?: Record<string, TabulatorTableData[]>
+  /** The stack's users, roles and settings as its admins see them; seeded on first use (admin.ts). */
+  admin?: AdminData
 }
 
 /** Catalog tokens of the two demo tenants (the bearer credentials the gateway forwards). */
@@ -234,7 +241,9 @@ function acme (): TenantData {
     packages,
     objects: objects(packages, [
       loose('quilt-example', 'raw-uploads/instrument-log.txt', 5120, '2025-01-09T07:00:00.000Z'),
-      loose('quilt-example', 'tmp/old-export.csv', 900, '2023-05-05T05:00:00.000Z', true)
+      loose('quilt-example', 'tmp/old-export.csv', 900, '2023-05-05T05:00:00.000Z', true),
+      // A real PNG (sample-image.ts), in the bucket that lives in another region.
+      loose('cellpainting-data', 'cellpainting/thumbnails/well-A01.png', samplePng().length, '2025-03-05T11:30:00.000Z')
     ])
   }
 }
