@@ -55,6 +55,19 @@ export interface SerializedAnswers {
   oversized: Array<{ id: RequestId | undefined, bytes: number }>
 }
 
+/** Results that are the same object on every request (tools/list), with their JSON text and its size in bytes. */
+const serializedOnce = new WeakMap<object, { json: string, bytes: number }>()
+
+/**
+ * Marks `result` as never changing again, so every answer that carries it reuses one JSON text instead
+ * of serializing and measuring it anew (tools/list: tens of kB, most of the call's CPU otherwise).
+ */
+export function serializeOnce<T extends object> (result: T): T {
+  const json = JSON.stringify(result)
+  serializedOnce.set(result, { json, bytes: Buffer.byteLength(json) })
+  return result
+}
+
 /**
  * The answers as JSON text, at most `maxBytes` of answers in all: an answer that does not fit is
  * replaced by an error for that request alone, so one huge result cannot become a huge response.
@@ -65,8 +78,10 @@ export function serializeAnswers (answers: JSONRPCMessage[], batch: boolean, max
   const oversized: SerializedAnswers['oversized'] = []
   let budget = maxBytes
   for (const answer of answers) {
-    let text = JSON.stringify(answer)
-    const bytes = Buffer.byteLength(text)
+    const fixed = 'result' in answer ? serializedOnce.get(answer.result) : undefined
+    const head = fixed === undefined ? '' : `{"jsonrpc":"2.0","id":${JSON.stringify('id' in answer ? answer.id : null)},"result":`
+    let text = fixed === undefined ? JSON.stringify(answer) : `${head}${fixed.json}}`
+    const bytes = fixed === undefined ? Buffer.byteLength(text) : Buffer.byteLength(head) + fixed.bytes + 1
     if (bytes > budget) {
       const id = 'id' in answer ? answer.id : undefined
       oversized.push({ id, bytes })

@@ -2,6 +2,7 @@ import type { ListToolsResult, Tool } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { DEFAULT_TOOLSETS, type Toolset } from '../config/config.js'
 import { tools as allTools, type OfferedTool } from '../tools/index.js'
+import { serializeOnce } from './messages.js'
 
 /** What decides which tools a caller sees. */
 export interface Caller {
@@ -29,8 +30,8 @@ export type Lookup = { tool: OfferedTool } | { refusal: string }
 
 /**
  * The tools an operator offers (MCP_TOOLSETS), and per kind of caller the tools/list answer. There are
- * only a few kinds (admin or not, read-only or not), so each answer is built once, JSON Schemas
- * included, and every later tools/list returns the same object.
+ * only a few kinds (admin or not, read-only or not), so each answer is built and serialized once, JSON
+ * Schemas included, and every later tools/list returns the same object and text.
  */
 export class ToolCatalog {
   readonly #tools: OfferedTool[]
@@ -51,7 +52,7 @@ export class ToolCatalog {
     const key = `${caller.admin}:${caller.readOnly === true}`
     let list = this.#lists.get(key)
     if (list === undefined) {
-      list = { tools: this.#tools.filter((tool) => offered(tool, caller)).map((tool) => this.#entry(tool)) }
+      list = serializeOnce({ tools: this.#tools.filter((tool) => offered(tool, caller)).map((tool) => this.#entry(tool)) })
       this.#lists.set(key, list)
     }
     return list
