@@ -54,7 +54,7 @@ export async function load (port: number, row: Row, connections: number, options
 export interface Measured { reqPerSec: number, p50Ms: number, p99Ms: number, cpuUsPerRequest: number, rssMb: number, warmupWindows: number[] }
 
 /**
- * Warms the target up in windows of `windowSeconds` until CPU per request has settled (two windows in a
+ * Warms the target up in windows of `windowSeconds` until CPU per request has settled (three windows in a
  * row within 10% of each other, after at least `minWarmupSeconds`; JIT compilation runs on V8's own
  * threads and is part of the process CPU, so a settled figure means compilation is done), then measures.
  * CPU per request is the target's alone: throughput also depends on the load generator and the stub
@@ -68,8 +68,8 @@ export async function measure (target: Target, row: Row, connections: number, op
     const before = cpuSeconds(pid)
     const r = await load(target.port, row, connections, { duration: windowSeconds })
     warmupWindows.push(Math.round((cpuSeconds(pid) - before) * 1e6 / r.requests.total))
-    const [previous, last] = warmupWindows.slice(-2)
-    if (elapsed + windowSeconds >= opts.minWarmupSeconds && previous !== undefined && Math.abs(last! - previous) <= 0.1 * previous) break
+    const recent = warmupWindows.slice(-3)
+    if (elapsed + windowSeconds >= opts.minWarmupSeconds && recent.length === 3 && Math.max(...recent) <= 1.1 * Math.min(...recent)) break
   }
   const before = cpuSeconds(pid)
   const r = await load(target.port, row, connections, { duration: opts.duration })

@@ -26,7 +26,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     repeat: { type: 'string', default: '1' },
     compare: { type: 'string' },
-    'min-warmup': { type: 'string', default: '6' },
+    'min-warmup': { type: 'string', default: '12' },
     'max-warmup': { type: 'string', default: '30' },
     'cpu-prof': { type: 'string' }
   }
@@ -106,7 +106,9 @@ if (values.soak !== undefined) {
   await stopTarget(target)
 } else {
   const { report } = await import('./report.js')
-  const selected = rows.filter((r) => values.only === undefined || r.name.includes(values.only))
+  // --only a,b: rows named exactly so, or else whose names contain it.
+  const wanted = values.only?.split(',')
+  const selected = rows.filter((r) => wanted === undefined || wanted.some((w) => rows.some((row) => row.name === w) ? r.name === w : r.name.includes(w)))
   const runs = new Map<string, { new: Measured[], old: Measured[] }>(selected.map((row) => [row.name, { new: [], old: [] }]))
   const missingInOther = new Set<string>()
   const opts = { duration, minWarmupSeconds: Number(values['min-warmup']), maxWarmupSeconds: Number(values['max-warmup']) }
