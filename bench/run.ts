@@ -106,8 +106,8 @@ if (values.soak !== undefined) {
   await stopTarget(target)
 } else {
   const { report } = await import('./report.js')
-  // --only a,b: rows named exactly so, or else whose names contain it.
-  const wanted = values.only?.split(',')
+  // --only 'a|b': rows named exactly so, or else whose names contain it.
+  const wanted = values.only?.split('|').filter((w) => w !== '')
   const selected = rows.filter((r) => wanted === undefined || wanted.some((w) => rows.some((row) => row.name === w) ? r.name === w : r.name.includes(w)))
   const runs = new Map<string, { new: Measured[], old: Measured[] }>(selected.map((row) => [row.name, { new: [], old: [] }]))
   const missingInOther = new Set<string>()
