@@ -1,3 +1,4 @@
+import type { Readable, Writable } from 'node:stream'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
 import {
@@ -12,6 +13,7 @@ import { resolveLocalCredentials } from '../local/quilt3-login.js'
 import { RegistryClients } from '../platform/registry-client.js'
 import { tenantFromLocalCredentials } from '../local/local-tenant.js'
 import { parseCommand } from './flags.js'
+import type { CommandIo } from './program.js'
 
 export const STDIO_USAGE = `Usage: quilt-mcp-gateway stdio
 
@@ -29,7 +31,7 @@ stdin ends.`
  * the answers a piped client (`echo '{...}' | quilt-mcp-gateway stdio`) is waiting for.
  */
 class StdinBoundTransport implements Transport {
-  readonly #stdin: NodeJS.ReadableStream
+  readonly #stdin: Readable
   readonly #inner: StdioServerTransport
   readonly #pending = new Set<RequestId>()
   #ended = false
@@ -37,7 +39,7 @@ class StdinBoundTransport implements Transport {
   onerror?: (error: Error) => void
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void
 
-  constructor (stdin: NodeJS.ReadStream = process.stdin, stdout: NodeJS.WriteStream = process.stdout) {
+  constructor (stdin: Readable, stdout: Writable) {
     this.#stdin = stdin
     this.#inner = new StdioServerTransport(stdin, stdout)
   }
@@ -75,14 +77,15 @@ class StdinBoundTransport implements Transport {
   }
 }
 
-export async function stdio (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  if (parseCommand(args, {}, STDIO_USAGE) === undefined) return
+export async function stdio (args: string[], { stdin, stdout, stderr, env }: CommandIo): Promise<void> {
+  if (parseCommand(args, {}, STDIO_USAGE, stdout) === undefined) return
   const config = loadLocalConfig(env)
   // NotLoggedInError and LocalCredentialsError carry the remedy; the command line prints them as one line.
-  const credentials = await resolveLocalCredentials(env)
+  // The home directory is the given environment's too (os.homedir() would read this process's).
+  const credentials = await resolveLocalCredentials(env, env.HOME === undefined || env.HOME === '' ? {} : { home: env.HOME })
   const tenant = tenantFromLocalCredentials(credentials)
-  // stdout is the protocol channel: a single stray byte there breaks the client, so logs go to fd 2.
-  const log = pino(loggerOptions(config), pino.destination({ dest: 2, sync: true }))
+  // stdout is the protocol channel: a single stray byte there breaks the client, so logs go to stderr.
+  const log = pino(loggerOptions(config), stderr)
   log.info({
     registry: tenant.registryUrl,
     credentials: credentials.expiresAt === undefined ? 'QUILT_CATALOG_TOKEN' : 'quilt3 login',
@@ -91,5 +94,5 @@ export async function stdio (args: string[], env: NodeJS.ProcessEnv = process.en
   const registries = new RegistryClients({ timeoutMs: config.graphqlTimeoutMs, mutationTimeoutMs: config.graphqlMutationTimeoutMs })
   const server = buildMcpServer({ registries, data: dataClientsFor(config), log, tenant })
   server.onclose = () => { log.info('stdin ended; stopping') }
-  await server.connect(new StdinBoundTransport())
+  await server.connect(new StdinBoundTransport(stdin, stdout))
 }
