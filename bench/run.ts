@@ -11,6 +11,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { startSampleConnect } from '../packages/sample-stack/src/connect.js'
 import { benchToken } from './shared.js'
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, soak: { type: 'string' }, connections: { type: 'string', default: '20' }, only: { type: 'string' } } })
@@ -25,10 +26,14 @@ const registry = createServer((req, res) => {
 await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve))
 const registryUrl = `http://127.0.0.1:${(registry.address() as AddressInfo).port}`
 const token = benchToken(registryUrl)
+// The stub registry answers `me` for any bearer, so any qk_ key is good; Connect's tokens come from the sample stand-in.
+const connect = await startSampleConnect()
+const apiKey = 'qk_bench-api-key'
+const connectToken = await connect.mint('bench', { expiresIn: 3600 })
 
-const rpc = (body: unknown) => ({
+const rpc = (body: unknown, bearer = token) => ({
   method: 'POST' as const,
-  headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+  headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
   body: JSON.stringify(body)
 })
 // auth_status makes one registry call (the common case); catalog_url makes none (the gateway alone).
@@ -45,13 +50,16 @@ const rows: Row[] = [
   { name: 'gateway tools/list', target: 'gateway', path: '/mcp', request: toolsList, expect: 200 },
   { name: 'gateway tools/call (registry)', target: 'gateway', path: '/mcp', request: toolsCall, expect: 200 },
   { name: 'gateway tools/call (pure)', target: 'gateway', path: '/mcp', request: pureCall, expect: 200 },
+  { name: 'gateway tools/call (registry), API key', target: 'gateway-stack', path: '/mcp', request: rpc(JSON.parse(toolsCall.body), apiKey), expect: 200 },
+  { name: 'gateway tools/call (registry), Connect', target: 'gateway-stack', path: '/mcp', request: rpc(JSON.parse(toolsCall.body), connectToken), expect: 200 },
   { name: 'gateway tools/call (registry), traced', target: 'gateway-traced', path: '/mcp', request: toolsCall, expect: 200 },
   { name: 'gateway 401 (no token)', target: 'gateway', path: '/mcp', request: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, expect: 401 }
 ]
 
 async function startTarget (target: string): Promise<{ child: ChildProcess, port: number }> {
   // The traced target exports its spans to the stub registry, which answers any POST with 200.
-  const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: target === 'gateway-traced' ? registryUrl : undefined }
+  // The stack target fronts the stub registry, with the Connect stand-in as its Connect.
+  const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: target === 'gateway-traced' ? registryUrl : undefined, BENCH_STACK_REGISTRY: registryUrl, BENCH_CONNECT_URL: connect.url }
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./targets.ts', import.meta.url).pathname, target], { stdio: ['ignore', 'pipe', 'inherit'], env })
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`target ${target} exited with ${code}`)))
@@ -132,3 +140,4 @@ if (values.soak !== undefined) {
   writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, connections, durationSeconds: duration, results, ratios }, null, 2) + '\n')
 }
 registry.close()
+await connect.close()

@@ -68,13 +68,25 @@ async function gateway (): Promise<FastifyInstance> {
   return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', MCP_RATE_LIMIT_MAX: '0', MCP_TENANT_MAX_CONCURRENT_CALLS: '0', MCP_ALLOWED_REGISTRY_HOSTS: '127.0.0.1:*' }))
 }
 
+/** The gateway fronting the stub registry as a stack, with a Connect stand-in: API keys and Connect tokens. */
+async function gatewayStack (): Promise<FastifyInstance> {
+  return buildApp(loadConfig({
+    MCP_JWT_SECRET: BENCH_SECRET,
+    LOG_LEVEL: 'warn',
+    MCP_RATE_LIMIT_MAX: '0',
+    MCP_TENANT_MAX_CONCURRENT_CALLS: '0',
+    QUILT_REGISTRY_URL: process.env.BENCH_STACK_REGISTRY,
+    QUILT_CONNECT_URL: process.env.BENCH_CONNECT_URL
+  }))
+}
+
 /** The gateway with OpenTelemetry on (OTEL_EXPORTER_OTLP_ENDPOINT set by bench/run.ts), every request sampled. */
 async function gatewayTraced (): Promise<FastifyInstance> {
   await startTracing()
   return gateway()
 }
 
-const targets: Record<string, () => Promise<FastifyInstance>> = { bare, 'jwt-only': jwtOnly, 'sdk-pattern': sdkPattern, gateway, 'gateway-traced': gatewayTraced }
+const targets: Record<string, () => Promise<FastifyInstance>> = { bare, 'jwt-only': jwtOnly, 'sdk-pattern': sdkPattern, gateway, 'gateway-stack': gatewayStack, 'gateway-traced': gatewayTraced }
 
 const name = process.argv[2] ?? ''
 const factory = targets[name]

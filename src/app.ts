@@ -6,6 +6,7 @@ import { dataClientsFor } from './data/index.js'
 import { loggerOptions, withoutQuery } from './telemetry/logger.js'
 import { RegistryClients } from './platform/registry-client.js'
 import auth from './auth/auth.js'
+import quiltCredentials, { type QuiltCredentialsOptions } from './auth/quilt-credentials.js'
 import browserAccess from './http/browser-access.js'
 import metrics from './telemetry/metrics.js'
 import protectedResource, { bearerChallenge } from './auth/protected-resource.js'
@@ -26,6 +27,8 @@ declare module 'fastify' {
 
 export interface BuildOptions {
   fastify?: FastifyServerOptions
+  /** Limits and cache times of API key checks (tests shorten them). */
+  quiltCredentials?: QuiltCredentialsOptions
 }
 
 const IDLE_SWEEP_MS = 100
@@ -142,6 +145,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(secrets, { source: config.secretSource, refreshSeconds: config.secretRefreshSeconds, stacks: config.stacks })
   await app.register(metrics)
   await app.register(browserAccess)
+  await app.register(quiltCredentials, options.quiltCredentials ?? {})
   await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts, maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds })
   await app.register(health)
   await app.register(protectedResource)

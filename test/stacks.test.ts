@@ -104,3 +104,17 @@ t.test('the stack of a Host: listed hosts only, else the default stack, else non
   }
   t.same(withDefault.registryHosts, ['a.example.com:8443', 'b.example.com:8443', 'default.example.com:8443'])
 })
+
+t.test('Quilt Connect: QUILT_CONNECT_URL for the default stack, connect_url per entry; kept as written, checked as registry URLs are', async (t) => {
+  const config = loadConfig({ MCP_JWT_SECRET: secret, QUILT_REGISTRY_URL: 'https://registry.example.com', QUILT_CONNECT_URL: 'https://quilt-connect.example.com:443/' })
+  t.equal(config.stacks[0]?.connectUrl, 'https://quilt-connect.example.com:443', 'the port Connect spells out is kept; the trailing slash is not')
+  const path = await stacksFile([entry({ connect_url: 'http://127.0.0.1:7000' })])
+  t.equal(loadConfig({ MCP_JWT_SECRET: secret, MCP_STACKS_FILE: path }).stacks[0]?.connectUrl, 'http://127.0.0.1:7000', 'plain http on loopback')
+  const refusals: Array<[NodeJS.ProcessEnv, RegExp]> = [
+    [{ QUILT_CONNECT_URL: 'https://quilt-connect.example.com', MCP_ALLOWED_REGISTRY_HOSTS: '*' }, /^QUILT_CONNECT_URL is set without QUILT_REGISTRY_URL/],
+    [{ QUILT_REGISTRY_URL: 'https://registry.example.com', QUILT_CONNECT_URL: 'http://quilt-connect.example.com' }, /^QUILT_CONNECT_URL: must be https \(plain http only on loopback\)/],
+    [{ QUILT_REGISTRY_URL: 'https://registry.example.com', QUILT_CONNECT_URL: 'quilt-connect.example.com' }, /^QUILT_CONNECT_URL: must be an http\(s\) URL/],
+    [{ MCP_STACKS_FILE: await stacksFile([entry({ connect_url: 'http://connect.example.com' })]) }, /stack 0 connect_url: must be https/]
+  ]
+  for (const [env, message] of refusals) t.throws(() => loadConfig({ MCP_JWT_SECRET: secret, ...env }), { message }, JSON.stringify(env))
+})

@@ -35,10 +35,16 @@ export const NO_OAUTH_MESSAGE = 'This gateway does not run OAuth: it accepts bea
  */
 export default async function protectedResource (app: FastifyInstance) {
   const { mcpPath } = app.config
+  // A stack behind Quilt Connect: Connect is where its users sign in (README, "Quilt Connect").
+  const connectServer = (request: FastifyRequest) => {
+    const connectUrl = app.stacks.forHost(request.headers.host)?.stack.connectUrl
+    return connectUrl === undefined ? {} : { authorization_servers: [connectUrl] }
+  }
   const metadata = (request: FastifyRequest, path = mcpPath) => ({
     resource: `${publicBaseUrl(request)}${path}`,
     bearer_methods_supported: ['header'],
-    resource_name: 'Quilt MCP gateway'
+    resource_name: 'Quilt MCP gateway',
+    ...connectServer(request)
   })
   app.get(PROTECTED_RESOURCE_PATH, async (request) => metadata(request))
   // RFC 9728: one document per resource path, so the catalog's path has its own.

@@ -94,6 +94,7 @@ const EnvSchema = z.object({
   MCP_HANDLER_TIMEOUT_MS: positiveInt(70_000),
   QUILT_REGISTRY_URL: optionalString,
   QUILT_CATALOG_URL: optionalString,
+  QUILT_CONNECT_URL: optionalString,
   MCP_STACKS_FILE: optionalString,
   AWS_ENDPOINT_URL_S3: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   AWS_ENDPOINT_URL_ATHENA: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
@@ -253,7 +254,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: e.MCP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.MCP_REQUEST_TIMEOUT_MS,
     handlerTimeoutMs: e.MCP_HANDLER_TIMEOUT_MS,
-    stacks: loadStacks({ registryUrl: e.QUILT_REGISTRY_URL, catalogUrl: e.QUILT_CATALOG_URL, stacksFile: e.MCP_STACKS_FILE, region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION }),
+    stacks: loadStacks({ registryUrl: e.QUILT_REGISTRY_URL, catalogUrl: e.QUILT_CATALOG_URL, connectUrl: e.QUILT_CONNECT_URL, stacksFile: e.MCP_STACKS_FILE, region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION }),
     ...dataConfig(e),
     logLevel: e.LOG_LEVEL
   }

@@ -20,6 +20,11 @@ export interface Stack {
   catalogUrl?: string
   /** The stack's registry secret; undefined means the gateway's own secret (the default stack). */
   secretSource?: SecretSource
+  /**
+   * The stack's Quilt Connect issuer, as the operator wrote it (Connect spells out `:443`, and clients
+   * that compare strings compare it with Connect's own metadata), without a trailing slash.
+   */
+  connectUrl?: string
 }
 
 /** Stack name of the one stack configured by QUILT_REGISTRY_URL. */
@@ -42,6 +47,12 @@ function stackUrl (value: string, ctx: z.RefinementCtx): string {
   return normaliseRegistryUrl(url)
 }
 
+/** A Quilt Connect issuer: checked as a registry URL is, kept as written (see Stack.connectUrl). */
+function connectUrl (value: string, ctx: z.RefinementCtx): string {
+  stackUrl(value, ctx)
+  return value.trim().replace(/\/+$/, '')
+}
+
 const SecretEntrySchema = z.union([
   z.strictObject({ value: z.string() }),
   z.strictObject({ ssm_parameter: z.string().min(1), region: z.string().min(1).optional() })
@@ -52,6 +63,7 @@ const StackEntrySchema = z.strictObject({
   hosts: z.array(z.string().trim().toLowerCase().regex(HOST_PATTERN, 'must be a host name or host:port, without scheme or path')).min(1),
   registry_url: z.string().transform(stackUrl),
   catalog_url: z.string().transform(stackUrl).optional(),
+  connect_url: z.string().transform(connectUrl).optional(),
   secret: SecretEntrySchema
 })
 
@@ -60,14 +72,15 @@ const StacksFileSchema = z.array(StackEntrySchema).min(1, 'must list at least on
 export interface StacksSettings {
   registryUrl?: string
   catalogUrl?: string
+  connectUrl?: string
   stacksFile?: string
   /** AWS_REGION / AWS_DEFAULT_REGION, for SSM secrets that name no region. */
   region?: string
 }
 
 /** Parses one URL variable with the same rules as the stacks file, or stops start-up naming it. */
-function urlVariable (name: string, value: string): string {
-  const parsed = z.string().transform(stackUrl).safeParse(value)
+function urlVariable (name: string, value: string, check = stackUrl): string {
+  const parsed = z.string().transform(check).safeParse(value)
   if (!parsed.success) throw new ConfigError(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid URL'}`)
   return parsed.data
 }
@@ -112,7 +125,7 @@ function stacksFromFile (path: string, region: string | undefined): Stack[] {
       if (stackRegion === undefined) throw new ConfigError(`${where}: secret.region is required (or set AWS_REGION)`)
       secretSource = { kind: 'ssm', parameter: entry.secret.ssm_parameter, region: stackRegion }
     }
-    return { name, hosts: entry.hosts, registryUrl: entry.registry_url, catalogUrl: entry.catalog_url, secretSource }
+    return { name, hosts: entry.hosts, registryUrl: entry.registry_url, catalogUrl: entry.catalog_url, secretSource, connectUrl: entry.connect_url }
   })
 }
 
@@ -127,10 +140,11 @@ export function loadStacks (settings: StacksSettings): Stack[] {
       name: DEFAULT_STACK_NAME,
       hosts: [],
       registryUrl: urlVariable('QUILT_REGISTRY_URL', settings.registryUrl),
-      catalogUrl: settings.catalogUrl !== undefined ? urlVariable('QUILT_CATALOG_URL', settings.catalogUrl) : undefined
+      catalogUrl: settings.catalogUrl !== undefined ? urlVariable('QUILT_CATALOG_URL', settings.catalogUrl) : undefined,
+      connectUrl: settings.connectUrl !== undefined ? urlVariable('QUILT_CONNECT_URL', settings.connectUrl, connectUrl) : undefined
     })
-  } else if (settings.catalogUrl !== undefined) {
-    throw new ConfigError('QUILT_CATALOG_URL is set without QUILT_REGISTRY_URL: set the registry of that stack too')
+  } else if (settings.catalogUrl !== undefined || settings.connectUrl !== undefined) {
+    throw new ConfigError(`${settings.catalogUrl !== undefined ? 'QUILT_CATALOG_URL' : 'QUILT_CONNECT_URL'} is set without QUILT_REGISTRY_URL: set the registry of that stack too`)
   }
   return stacks
 }

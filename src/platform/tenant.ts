@@ -100,5 +100,22 @@ export function tenantFromSession (token: string, claims: unknown, stack: { name
   }
 }
 
+/**
+ * The tenant of a bearer the registry takes as it is and the gateway checked for one stack (a Quilt
+ * API key, a Quilt Connect token): sent to that stack's registry only.
+ */
+export function tenantFromStackBearer (token: string, stack: { name: string, registryUrl: string, catalogUrl?: string }, identity: { sub?: string, email?: string, expiresAt: number }): Tenant {
+  return {
+    sub: identity.sub,
+    email: identity.email,
+    catalogToken: token,
+    registryUrl: stack.registryUrl,
+    catalogUrl: stack.catalogUrl,
+    expiresAt: identity.expiresAt,
+    key: tenantKey(stack.registryUrl, token),
+    stack: stack.name
+  }
+}
+
 /** Expiry of a tenant whose credentials state none: 9999-12-31T23:59:59Z, still a valid Date to print. */
 export const NO_KNOWN_EXPIRY = 253_402_300_799

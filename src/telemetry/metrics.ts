@@ -13,6 +13,7 @@ export class GatewayMetrics {
   readonly registry = new Registry()
   readonly requests = new Counter({ name: 'mcp_gateway_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'] as const, registers: [this.registry] })
   readonly authFailures = new Counter({ name: 'mcp_gateway_auth_failures_total', help: 'Rejected authentication (401/403) by reason', labelNames: ['reason'] as const, registers: [this.registry] })
+  readonly credentialChecks = new Counter({ name: 'mcp_gateway_credential_checks_total', help: 'Quilt API key and Quilt Connect token checks by kind and outcome (ok, refused, limited, unavailable, cached)', labelNames: ['kind', 'outcome'] as const, registers: [this.registry] })
   readonly rateLimitStoreErrors = new Counter({ name: 'mcp_gateway_rate_limit_store_errors_total', help: 'Requests counted against the local rate limit because the shared (Redis) store failed or was bypassed after a failure', registers: [this.registry] })
   readonly toolCalls = new Counter({ name: 'mcp_gateway_tool_calls_total', help: 'MCP tool calls by tool and outcome', labelNames: ['tool', 'outcome'] as const, registers: [this.registry] })
   readonly registryLatency = new Histogram({

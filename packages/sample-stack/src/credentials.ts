@@ -67,19 +67,21 @@ export class SampleCredentials {
   }
 
   /** Answers one `GET /api/auth/get_credentials` for the tenant its bearer selects. */
-  answer (req: IncomingMessage, res: ServerResponse, tenants: Record<string, TenantData>): void {
+  answer (req: IncomingMessage, res: ServerResponse, tenants: Record<string, TenantData>, tenantTokenOf: (bearer: string) => string | undefined = (bearer) => bearer): void {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? null
+    // An API key or a session token acts as its user's catalog token, as at /graphql.
+    const tenantToken = token === null ? undefined : tenantTokenOf(token)
     // Own keys only: a token such as "__proto__" must not find a tenant.
-    const tenant = token !== null && Object.hasOwn(tenants, token) ? tenants[token] : undefined
+    const tenant = tenantToken !== undefined && Object.hasOwn(tenants, tenantToken) ? tenants[tenantToken] : undefined
     this.calls.push(token)
     const send = (status: number, body: unknown) => {
       const text = JSON.stringify(body)
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
       res.end(text)
     }
-    if (token === null || tenant === undefined) return send(401, { message: 'Invalid or missing credentials' })
+    if (tenantToken === undefined || tenant === undefined) return send(401, { message: 'Invalid or missing credentials' })
     if (this.refuse !== null) return send(this.refuse, { message: this.refuse === 401 ? 'Session expired' : 'Your role has no data access' })
-    const issued = this.issue(token, tenant.buckets.map((b) => b.name))
+    const issued = this.issue(tenantToken, tenant.buckets.map((b) => b.name))
     send(200, { AccessKeyId: issued.accessKeyId, SecretAccessKey: issued.secretAccessKey, SessionToken: issued.sessionToken, Expiration: issued.expiration.toISOString() })
   }
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import { buildSchema, execute, GraphQLError, Kind, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql'
 import { z } from 'zod'
+import { SampleApiKeys } from './api-keys.js'
 import { SampleCredentials } from './credentials.js'
 import { demoTenants, type TenantData } from './data.js'
 import { withDataFields } from './data-resolvers.js'
@@ -56,6 +57,8 @@ export interface SampleRegistry {
   tenants: Record<string, TenantData>
   era: Era
   credentials: SampleCredentials
+  /** Quilt API keys (`qk_...`) this registry accepts: create and revoke them here. */
+  apiKeys: SampleApiKeys
   close: () => Promise<void>
 }
 
@@ -132,13 +135,19 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
   const behaviour = { era, secureSearch: options.secureSearch ?? false }
   const requests: RecordedRequest[] = []
   const credentials = options.credentials ?? new SampleCredentials()
+  const apiKeys = new SampleApiKeys(tenants)
+  /**
+   * The catalog token a bearer acts as: an API key's or a session token's user, else the bearer itself
+   * (tests may also list a `qk_` key as a tenant of their own; revocation applies to keys created in `apiKeys`).
+   */
+  const tenantTokenOf = (bearer: string) => bearer.startsWith('qk_') ? apiKeys.resolve(bearer) ?? (apiKeys.knows(bearer) ? undefined : bearer) : options.sessionTokens?.(bearer) ?? bearer
   const closing = new AbortController()
   // Each delayed request listens on this signal; dozens at once are normal in load tests.
   setMaxListeners(0, closing.signal)
 
   async function answer (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { pathname } = new URL(req.url ?? '/', 'http://registry')
-    if (pathname === '/api/auth/get_credentials' && req.method === 'GET') return credentials.answer(req, res, tenants)
+    if (pathname === '/api/auth/get_credentials' && req.method === 'GET') return credentials.answer(req, res, tenants, tenantTokenOf)
     if (pathname !== '/graphql') return send(res, 404, { message: 'Not found' })
     if (req.method !== 'POST') return send(res, 405, { message: 'Use POST' }, { allow: 'POST' })
     const text = await readBody(req)
@@ -169,9 +178,9 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
       if (res.destroyed || closing.signal.aborted) return
     }
 
-    const tenantToken = token !== null ? options.sessionTokens?.(token) ?? token : null
+    const tenantToken = token !== null ? tenantTokenOf(token) : undefined
     // Own keys only: a token such as "__proto__" must not find a tenant.
-    const tenant = tenantToken !== null && Object.hasOwn(tenants, tenantToken) ? tenants[tenantToken] : undefined
+    const tenant = tenantToken !== undefined && Object.hasOwn(tenants, tenantToken) ? tenants[tenantToken] : undefined
     if (tenant === undefined) return send(res, 401, { message: 'Invalid or missing credentials' })
     if (body === null) return send(res, 400, { errors: [{ message: 'Body must be JSON: { query, operationName?, variables? }' }] })
     const document = checkDocument(schema, body.query)
@@ -212,6 +221,7 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
     tenants,
     era,
     credentials,
+    apiKeys,
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {
         closing.abort()
