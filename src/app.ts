@@ -4,6 +4,7 @@ import { clientErrorHandler, drainUnreadBody } from './http/connection-guard.js'
 import { errorBody, GatewayError, HTTP_ERRORS, type ErrorReason } from './http/errors.js'
 import { dataClientsFor } from './data/index.js'
 import { loggerOptions, withoutQuery } from './telemetry/logger.js'
+import { LogSecrets, runWithLogSecrets } from './telemetry/log-secrets.js'
 import { RegistryClients } from './platform/registry-client.js'
 import auth from './auth/auth.js'
 import quiltCredentials, { type QuiltCredentialsOptions } from './auth/quilt-credentials.js'
@@ -22,6 +23,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Why the request was refused, for the request's log line. */
     failureReason: ErrorReason | null
+    /** The secrets this request touched, kept out of its log lines (src/telemetry/log-secrets.ts). */
+    logSecrets: LogSecrets | null
   }
 }
 
@@ -75,6 +78,7 @@ function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyEr
     reply.header('www-authenticate', bearerChallenge(status === 401 ? 'invalid_token' : 'insufficient_scope', message))
     request.server.metrics.authFailures.inc({ reason })
   }
+  if (status === 429) request.server.metrics.rateLimitRefusals.inc({ reason })
   if (reason === 'internal_error') request.log.error({ err }, 'request failed')
   request.failureReason = reason
   // Refusals from hooks (401, 429, 503) and the 413 come before the body is read: the connection
@@ -115,6 +119,18 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   })
   app.decorate('config', config)
   app.decorateRequest('failureReason', null)
+  app.decorateRequest('logSecrets', null)
+
+  // First of all hooks: the rest of the request runs with its own set of secrets to redact by value.
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.logSecrets = new LogSecrets()
+    runWithLogSecrets(request.logSecrets, done)
+  })
+  // The body is read in the socket's async context, outside that set: the stages after it re-enter it.
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (request.logSecrets === null) done()
+    else runWithLogSecrets(request.logSecrets, done)
+  })
 
   // Node closes idle keep-alive connections once, when close() starts. A connection still busy then
   // (a request in flight, or the unread rest of a refused upload) goes idle later and would hold the
@@ -126,7 +142,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   })
 
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({
+    const log = () => request.log.info({
       method: request.method,
       url: withoutQuery(request.url),
       statusCode: reply.statusCode,
@@ -136,6 +152,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       ...rpcSummary(request.body),
       durationMs: reply.elapsedTime
     }, 'request completed')
+    // 'finish' fires outside the request's async context; its line is redacted with the request's secrets all the same.
+    if (request.logSecrets === null) log()
+    else runWithLogSecrets(request.logSecrets, log)
     app.metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode })
   })
 
@@ -149,12 +168,15 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(auth, { issuer: config.jwtIssuer, audience: config.jwtAudience, allowedRegistryHosts: config.allowedRegistryHosts, maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds })
   await app.register(health)
   await app.register(protectedResource)
+  const data = dataClientsFor(config, app.metrics.cost)
   const registries = new RegistryClients({
     timeoutMs: config.graphqlTimeoutMs,
     mutationTimeoutMs: config.graphqlMutationTimeoutMs,
-    observe: (operation, outcome, seconds) => { app.metrics.registryLatency.observe({ operation, outcome }, seconds) }
+    observe: (operation, outcome, seconds) => { app.metrics.registryLatency.observe({ operation, outcome }, seconds) },
+    log: app.log,
+    // A token the registry refuses no longer reaches data through credentials issued for it earlier.
+    onTokenRefused: (tenant) => { data.credentials.forget(tenant) }
   })
-  const data = dataClientsFor(config)
   app.addHook('onClose', async () => { data.close() })
   await app.register(mcp, { paths: mcpPaths(config.mcpPath), registries, data })
   await app.register(mcpMethodGuard, { paths: mcpPaths(config.mcpPath) })

@@ -24,7 +24,7 @@ t.test('defaults from DESIGN.md', async (t) => {
     rateLimitMax: 600,
     rateLimitWindowSeconds: 60,
     maxEventLoopDelayMs: 1000,
-    bodyLimitBytes: 1048576,
+    bodyLimitBytes: 4194304,
     maxBatchMessages: 10,
     tenantMaxConcurrentCalls: 8,
     maxResponseBytes: 8388608,
@@ -77,7 +77,7 @@ t.test('fail closed: no registry allow-list, no start; * is an explicit opt-in',
 
 t.test('empty values mean the default, never 0', async (t) => {
   const config = loadConfig({ MCP_JWT_SECRET: secret, ...hosts, PORT: '', HOST: '', MCP_RATE_LIMIT_MAX: ' ', MCP_MAX_EVENT_LOOP_DELAY_MS: '', MCP_BODY_LIMIT_BYTES: '', LOG_LEVEL: '', MCP_PATH: '', MCP_TRUST_PROXY: '', MCP_MAX_TOKEN_LIFETIME_SECONDS: '' })
-  t.match(config, { port: 8000, host: '0.0.0.0', rateLimitMax: 600, maxEventLoopDelayMs: 1000, bodyLimitBytes: 1048576, logLevel: 'info', mcpPath: '/mcp', trustProxy: false, maxTokenLifetimeSeconds: 604800 })
+  t.match(config, { port: 8000, host: '0.0.0.0', rateLimitMax: 600, maxEventLoopDelayMs: 1000, bodyLimitBytes: 4194304, logLevel: 'info', mcpPath: '/mcp', trustProxy: false, maxTokenLifetimeSeconds: 604800 })
 })
 
 t.test('values that could never match are refused, one line each, in our words', async (t) => {

@@ -98,7 +98,7 @@ export class ApiKeyChecker {
     }
     this.#options.observe('ok')
     // The registry tells no key's expiry through `me`; it decides at every call, as for quilt3.
-    const verdict = { tenant: tenantFromStackBearer(key, stack, { sub: me.name, email: me.email, expiresAt: NO_KNOWN_EXPIRY }) }
+    const verdict = { tenant: tenantFromStackBearer(key, stack, { kind: 'api_key', sub: me.name, email: me.email, expiresAt: NO_KNOWN_EXPIRY }) }
     this.#verdicts.set(cacheKey, verdict)
     return verdict
   }

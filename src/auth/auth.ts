@@ -6,6 +6,7 @@ import { GatewayError, type ErrorReason } from '../http/errors.js'
 import { tenantFromClaims, tenantFromSession, type Tenant } from '../platform/tenant.js'
 import type { ServedStack } from './stacks-directory.js'
 import type { SecretStore } from './secret-store.js'
+import { registerSecret } from '../telemetry/log-secrets.js'
 import { checkTokenLifetime } from './token-lifetime.js'
 
 declare module 'fastify' {
@@ -128,20 +129,23 @@ export default fp(async function auth (app: FastifyInstance, opts: AuthPluginOpt
     if (header === undefined || header.trim() === '') throw unauthorized('missing_token')
     const match = BEARER.exec(header)
     if (match === null) throw unauthorized('invalid_header')
+    const token = match[1]!
+    // Valid or not, whatever its kind, the bearer stays out of this request's log lines (a registry may echo it back).
+    registerSecret(token)
     const served = app.stacks.forHost(request.headers.host)
     // Quilt API keys and Connect tokens need no secret of ours: their own checks (src/auth/).
-    const quilt = app.quiltCredentials.tenantFor(match[1]!, served, request)
+    const quilt = app.quiltCredentials.tenantFor(token, served, request)
     if (quilt !== undefined) {
       request.tenant = await quilt
       return
     }
     const stores = served === undefined || served.secrets === app.secrets ? [app.secrets] : [app.secrets, served.secrets]
     if (!stores.every((store) => store.ready)) throw new GatewayError('secret_unavailable', { headers: { 'retry-after': '5' } })
-    const token = match[1]!
     const now = Date.now() / 1000
     const cacheKey = served === undefined ? token : `${served.stack.name}\n${token}`
     const hit = accepted.get(cacheKey)
     if (hit !== undefined && hit.store.isCandidate(hit.secret) && now <= hit.tenant.expiresAt + CLOCK_SKEW_SECONDS && now >= hit.notBefore - CLOCK_SKEW_SECONDS) {
+      registerSecret(hit.tenant.catalogToken)
       request.tenant = hit.tenant
       return
     }
@@ -151,6 +155,7 @@ export default fp(async function auth (app: FastifyInstance, opts: AuthPluginOpt
     if (typeof iat === 'number' && iat > now + CLOCK_SKEW_SECONDS) throw unauthorized('token_not_yet_valid')
     checkTokenLifetime(claims, now, opts.maxTokenLifetimeSeconds)
     const tenant = tenantFor(token, claims, store, served)
+    registerSecret(tenant.catalogToken)
     accepted.set(cacheKey, { tenant, store, secret, notBefore: Math.max(typeof iat === 'number' ? iat : 0, typeof nbf === 'number' ? nbf : 0) }, { ttl: Math.max(1, (tenant.expiresAt + CLOCK_SKEW_SECONDS - now) * 1000) })
     request.tenant = tenant
   })

@@ -128,7 +128,7 @@ export class ConnectVerifier {
     }
     // Compared as RFC 3986 does: Connect spells out :443 in some places and not in others.
     if (typeof payload.iss !== 'string' || !sameIssuer(payload.iss, keys.issuer)) throw refusal(new joseErrors.JWTClaimValidationFailed('unexpected "iss" claim value', payload, 'iss', 'check_failed'))
-    return tenantFromStackBearer(token, this.#stack, { sub: payload.sub, expiresAt: payload.exp! })
+    return tenantFromStackBearer(token, this.#stack, { kind: 'connect', sub: payload.sub, expiresAt: payload.exp! })
   }
 
   async #keys (): Promise<Discovered> {

@@ -14,6 +14,7 @@ import { RegistryClients } from '../platform/registry-client.js'
 import { tenantFromLocalCredentials } from '../local/local-tenant.js'
 import { parseCommand } from './flags.js'
 import type { CommandIo } from './program.js'
+import { registerSecret } from '../telemetry/log-secrets.js'
 
 export const STDIO_USAGE = `Usage: quilt-mcp-gateway stdio
 
@@ -84,6 +85,8 @@ export async function stdio (args: string[], { stdin, stdout, stderr, env }: Com
   // The home directory is the given environment's too (os.homedir() would read this process's).
   const credentials = await resolveLocalCredentials(env, env.HOME === undefined || env.HOME === '' ? {} : { home: env.HOME })
   const tenant = tenantFromLocalCredentials(credentials)
+  // One user for the whole process: its token stays out of every log line.
+  registerSecret(tenant.catalogToken)
   // stdout is the protocol channel: a single stray byte there breaks the client, so logs go to stderr.
   const log = pino(loggerOptions(config), stderr)
   log.info({
@@ -91,8 +94,14 @@ export async function stdio (args: string[], { stdin, stdout, stderr, env }: Com
     credentials: credentials.expiresAt === undefined ? 'QUILT_CATALOG_TOKEN' : 'quilt3 login',
     expiresAt: credentials.expiresAt === undefined ? undefined : new Date(tenant.expiresAt * 1000).toISOString()
   }, 'serving MCP over stdio')
-  const registries = new RegistryClients({ timeoutMs: config.graphqlTimeoutMs, mutationTimeoutMs: config.graphqlMutationTimeoutMs })
-  const server = buildMcpServer({ registries, data: dataClientsFor(config), log, tenant })
+  const data = dataClientsFor(config)
+  const registries = new RegistryClients({
+    timeoutMs: config.graphqlTimeoutMs,
+    mutationTimeoutMs: config.graphqlMutationTimeoutMs,
+    log,
+    onTokenRefused: (refused) => { data.credentials.forget(refused) }
+  })
+  const server = buildMcpServer({ registries, data, log, tenant })
   server.onclose = () => { log.info('stdin ended; stopping') }
   await server.connect(new StdinBoundTransport(stdin, stdout))
 }

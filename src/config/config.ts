@@ -36,6 +36,9 @@ const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =
     return value
   }))
 const positiveInt = (fallback: number) => integer(fallback, 1)
+
+/** Room for a bucket_objects_put call (2 MiB of files, base64 and JSON around them); deploy/'s nginx matches it. */
+export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024
 // For limits where 0 means "off".
 const nonNegativeInt = (fallback: number) => integer(fallback, 0)
 
@@ -85,7 +88,7 @@ const EnvSchema = z.object({
   MCP_RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   MCP_RATE_LIMIT_REDIS_URL: z.union([z.literal(''), z.url({ protocol: /^rediss?$/ })]).optional().transform((value) => value === '' ? undefined : value),
   MCP_MAX_EVENT_LOOP_DELAY_MS: nonNegativeInt(1000),
-  MCP_BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
+  MCP_BODY_LIMIT_BYTES: positiveInt(DEFAULT_BODY_LIMIT_BYTES),
   MCP_MAX_BATCH_MESSAGES: positiveInt(10),
   MCP_TENANT_MAX_CONCURRENT_CALLS: nonNegativeInt(8),
   MCP_MAX_RESPONSE_BYTES: positiveInt(8 * 1024 * 1024),

@@ -50,6 +50,7 @@ async function waitForQuery (client: Client, id: string, access: DataAccess, dea
   for (;;) {
     const { QueryExecution: execution } = await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: access.callSignal() })
     const state = execution?.Status?.State
+    if (state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED') access.pool.cost.athenaScanned(execution?.Statistics?.DataScannedInBytes)
     if (state === 'SUCCEEDED') return execution!
     if (state === 'FAILED' || state === 'CANCELLED') {
       const reason = execution?.Status?.AthenaError?.ErrorMessage ?? execution?.Status?.StateChangeReason ?? 'no reason given'

@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache'
 import type { AwsCredentials } from './credentials.js'
 
 export interface AwsEndpoints {
-  /** Region for clients when a bucket's own region is not known (and for Athena). */
+  /** Region for clients when a bucket's own region is not known yet (and for Athena). */
   region: string
   /** AWS_ENDPOINT_URL_S3: an S3-compatible server (tests, LocalStack); path-style addressing then. */
   s3Endpoint?: string
@@ -57,8 +57,8 @@ export class AwsClients {
     this.s3 = new ClientCache((credentials, region) => new S3Client({
       region,
       credentials: staticCredentials(credentials),
-      // A bucket in another region answers 301 PermanentRedirect; the SDK retries in the right one.
-      followRegionRedirects: true,
+      // No followRegionRedirects: the gateway learns each bucket's region itself (regions.ts) and
+      // remembers it, so presigned links, which S3 never redirects, are signed for it too.
       maxAttempts: 2,
       ...(endpoints.s3Endpoint === undefined ? {} : { endpoint: endpoints.s3Endpoint, forcePathStyle: true })
     }), max)

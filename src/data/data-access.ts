@@ -2,6 +2,7 @@ import type { AthenaClient } from '@aws-sdk/client-athena'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { LRUCache } from 'lru-cache'
 import type { Tenant } from '../platform/tenant.js'
+import { UNMETERED, type CostMeter } from '../telemetry/cost.js'
 import { AwsClients, type AwsEndpoints } from './aws-clients.js'
 import { CredentialsCache, type AwsCredentials } from './credentials.js'
 import { DataCancelledError, DataError, DataExpiredError, DataUnavailableError, isAbortError } from './errors.js'
@@ -11,6 +12,10 @@ export interface DataAccessOptions extends AwsEndpoints {
   timeoutMs: number
   /** Longest an athena_query may run before it is stopped. */
   athenaTimeoutMs: number
+  /** Where S3 transfer, links and Athena scans are counted (src/telemetry/cost.ts); nowhere when absent. */
+  cost?: CostMeter
+  /** The clock credentials age by, in milliseconds (tests). */
+  now?: () => number
 }
 
 /** How a client call fails: `expired` asks for one retry with fresh credentials. */
@@ -86,12 +91,17 @@ export class DataClients {
   readonly options: DataAccessOptions
   readonly credentials: CredentialsCache
   readonly clients: AwsClients
-  /** Bucket regions learnt per caller (a bucket name means the same bucket for everyone, but a caller may not see it). */
-  readonly bucketRegions = new LRUCache<string, string>({ max: 10_000, ttl: 3600_000 })
+  /**
+   * Bucket name → region, learnt from S3's redirects (regions.ts). A bucket name is global, so one
+   * entry serves every caller; bounded, and re-learnt when stale (a wrong entry only costs a redirect).
+   */
+  readonly bucketRegions = new LRUCache<string, string>({ max: 10_000, ttl: 24 * 3600_000 })
+  readonly cost: CostMeter
 
   constructor (options: DataAccessOptions) {
     this.options = options
-    this.credentials = new CredentialsCache({ timeoutMs: options.timeoutMs })
+    this.cost = options.cost ?? UNMETERED
+    this.credentials = new CredentialsCache({ timeoutMs: options.timeoutMs, now: options.now })
     this.clients = new AwsClients(options)
   }
 

@@ -1,7 +1,8 @@
-import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3ServiceException, type HeadObjectCommandOutput } from '@aws-sdk/client-s3'
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3ServiceException, type HeadObjectCommandOutput, PutObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { DataAccess } from './data-access.js'
 import { DataAccessDeniedError, DataExpiredError, DataInputError, DataNotFoundError, DataUnavailableError, type DataError } from './errors.js'
+import { inBucketRegion } from './regions.js'
 import { formatS3Uri, type S3Location } from './s3-location.js'
 
 /** Longest a presigned link may live (the tool's own limit; the credentials may end it sooner). */
@@ -15,7 +16,7 @@ const MISSING = new Set(['NoSuchKey', 'NoSuchBucket', 'NoSuchVersion', 'NotFound
 class UnnamedBadRequestError extends DataInputError {}
 
 /** What an S3 failure means for the caller, for the object or bucket it concerned. */
-function s3Failure (what: string) {
+export function s3Failure (what: string) {
   return (err: unknown): DataError | 'expired' => {
     if (!(err instanceof S3ServiceException)) {
       return new DataUnavailableError(`Could not reach S3 for ${what} (network error). Try again later.`, { cause: err })
@@ -51,7 +52,7 @@ export interface ObjectListing {
 
 export async function listObjects (access: DataAccess, args: { bucket: string, prefix: string, limit: number, cursor?: string }): Promise<ObjectListing> {
   const where = `s3://${args.bucket}/${args.prefix}`
-  const page = await access.s3(access.options.region, s3Failure(where), (client) => client.send(new ListObjectsV2Command({
+  const page = await inBucketRegion(access, args.bucket, s3Failure(where), (client) => client.send(new ListObjectsV2Command({
     Bucket: args.bucket, Prefix: args.prefix === '' ? undefined : args.prefix, Delimiter: '/', MaxKeys: args.limit, ContinuationToken: args.cursor
   }), { abortSignal: access.callSignal() }))
   return {
@@ -79,11 +80,11 @@ export async function headObject (access: DataAccess, location: S3Location): Pro
   const failure = s3Failure(formatS3Uri(location))
   let head: HeadObjectCommandOutput
   try {
-    head = await access.s3(access.options.region, failure, (client) => client.send(new HeadObjectCommand(request), { abortSignal: access.callSignal() }))
+    head = await inBucketRegion(access, location.bucket, failure, (client) => client.send(new HeadObjectCommand(request), { abortSignal: access.callSignal() }))
   } catch (err) {
     if (!(err instanceof UnnamedBadRequestError)) throw err
     // The same question as a one-byte GET, whose error has a body that names it (ExpiredToken, InvalidArgument).
-    head = await access.s3(access.options.region, failure, async (client) => {
+    head = await inBucketRegion(access, location.bucket, failure, async (client) => {
       const object = await client.send(new GetObjectCommand({ ...request, Range: 'bytes=0-0' }), { abortSignal: access.callSignal() })
       ;(object.Body as { destroy?: () => void } | undefined)?.destroy?.()
       const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1]
@@ -127,7 +128,7 @@ export interface ObjectStream {
  * when the caller goes away or the deadline passes, so an early stop never leaves S3 sending.
  */
 export async function streamObject<T> (access: DataAccess, location: S3Location, offset: number, length: number, consume: (object: ObjectStream) => Promise<T>): Promise<T> {
-  return access.s3(access.options.region, s3Failure(formatS3Uri(location)), async (client) => {
+  return inBucketRegion(access, location.bucket, s3Failure(formatS3Uri(location)), async (client) => {
     const signal = access.callSignal()
     const object = await client.send(new GetObjectCommand({
       Bucket: location.bucket, Key: location.key, VersionId: location.versionId, Range: `bytes=${offset}-${offset + length - 1}`
@@ -139,7 +140,7 @@ export async function streamObject<T> (access: DataAccess, location: S3Location,
         size: total === undefined ? offset + (object.ContentLength ?? 0) : Number(total),
         contentType: object.ContentType ?? null,
         contentEncoding: object.ContentEncoding ?? null,
-        body: body ?? (async function * () {})(),
+        body: access.pool.cost.meterS3Read(body ?? (async function * () {})()),
         signal
       })
     } finally {
@@ -149,7 +150,7 @@ export async function streamObject<T> (access: DataAccess, location: S3Location,
 }
 
 /** Reads at most `max` bytes of a body, even from a server that ignored the Range header. */
-async function readAtMost (body: AsyncIterable<Uint8Array>, max: number): Promise<Buffer> {
+export async function readAtMost (body: AsyncIterable<Uint8Array>, max: number): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of body) {
@@ -167,25 +168,6 @@ export async function readRange (access: DataAccess, location: S3Location, offse
   })
 }
 
-/** The bucket's region, learnt once per caller and bucket (a presigned link must be signed for it). */
-async function bucketRegion (access: DataAccess, bucket: string): Promise<string> {
-  const key = `${access.tenant.key}|${bucket}`
-  const known = access.pool.bucketRegions.get(key)
-  if (known !== undefined) return known
-  let region: string
-  try {
-    const head = await access.s3(access.options.region, s3Failure(`s3://${bucket}`), (client) =>
-      client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: access.callSignal() }))
-    region = head.BucketRegion ?? access.options.region
-  } catch (err) {
-    // A role may read objects without s3:ListBucket (which HeadBucket needs): sign for the default region then.
-    if (err instanceof DataAccessDeniedError) return access.options.region
-    throw err
-  }
-  access.pool.bucketRegions.set(key, region)
-  return region
-}
-
 export interface PresignedLink {
   url: string
   expires_at: string
@@ -197,12 +179,22 @@ export interface PresignedLink {
  * link lives `expiresIn` seconds at most, and never past the caller's credentials, which sign it.
  */
 export async function presignGet (access: DataAccess, location: S3Location, expiresIn: number): Promise<PresignedLink & { info: ObjectInfo }> {
+  // The HEAD also teaches the bucket's region (S3 never redirects a presigned link, so it must be right).
   const info = await headObject(access, location)
-  const region = await bucketRegion(access, location.bucket)
-  return access.s3(region, s3Failure(formatS3Uri(location)), async (client, credentials) => {
+  const link = await presign(access, location, expiresIn, new GetObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId }))
+  return { ...link, info }
+}
+
+/**
+ * Signs `command` for the bucket's region (learnt by an earlier call through inBucketRegion) with the
+ * caller's credentials, for `expiresIn` seconds at most and never past those credentials.
+ */
+export async function presign (access: DataAccess, location: S3Location, expiresIn: number, command: GetObjectCommand | PutObjectCommand, signedHeaders?: Set<string>): Promise<PresignedLink> {
+  return inBucketRegion(access, location.bucket, s3Failure(formatS3Uri(location)), async (client, credentials) => {
     const lifetime = Math.min(expiresIn, Math.floor((credentials.expiration.getTime() - Date.now()) / 1000))
     if (lifetime < 1) throw new DataExpiredError()
-    const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId }), { expiresIn: lifetime })
-    return { url, expires_in: lifetime, expires_at: new Date(Date.now() + lifetime * 1000).toISOString(), info }
+    const url = await getSignedUrl(client, command, { expiresIn: lifetime, ...(signedHeaders === undefined ? {} : { signableHeaders: signedHeaders }) })
+    access.pool.cost.linkIssued(command instanceof PutObjectCommand ? 'PUT' : 'GET')
+    return { url, expires_in: lifetime, expires_at: new Date(Date.now() + lifetime * 1000).toISOString() }
   })
 }

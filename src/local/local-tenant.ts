@@ -1,5 +1,6 @@
 import { normaliseRegistryUrl } from '../registry-address.js'
-import { NO_KNOWN_EXPIRY, tenantKey, type Tenant } from '../platform/tenant.js'
+import { callerOf } from '../platform/caller.js'
+import { anonymousSubject, NO_KNOWN_EXPIRY, tenantKey, type Tenant } from '../platform/tenant.js'
 import type { LocalCredentials } from './quilt3-login.js'
 
 /**
@@ -15,6 +16,7 @@ export function tenantFromLocalCredentials (credentials: LocalCredentials): Tena
     catalogUrl: credentials.catalogUrl,
     // quilt3 may save a fractional expires_at; the registry-client cache wants whole milliseconds.
     expiresAt: Math.floor(credentials.expiresAt ?? NO_KNOWN_EXPIRY),
-    key: tenantKey(registryUrl, credentials.catalogToken)
+    key: tenantKey(registryUrl, credentials.catalogToken),
+    caller: callerOf(registryUrl, 'local', anonymousSubject(credentials.catalogToken))
   }
 }

@@ -17,8 +17,8 @@ const NAMING_ARGUMENTS = [
 ] as const
 /** Arguments recorded as a SHA-256 digest (first 16 hex digits): enough to match repeats, nothing to read. */
 const DIGESTED_ARGUMENTS = ['sql'] as const
-/** Arguments whose items are counted, not listed (a push can name hundreds of files). */
-const COUNTED_ARGUMENTS = ['files'] as const
+/** Arguments whose items are counted, not listed (a push can name hundreds of files; an upload carries their bytes). */
+const COUNTED_ARGUMENTS = ['files', 'items', 'remove'] as const
 
 const MAX_VALUE_CHARS = 256
 const MAX_LIST_ITEMS = 20
@@ -88,9 +88,10 @@ export function writeAuditLine (audit: FastifyBaseLogger, entry: ToolAuditEntry)
   const tenant = entry.tenant
   audit.info({
     reqId: entry.requestId,
-    // Who: the token's subject, else the secret-free key of the catalog session (registry#hash).
-    user: tenant?.sub ?? (tenant === undefined ? undefined : `session:${tenant.key}`),
-    registryHost: tenant === undefined ? undefined : new URL(tenant.registryUrl).host,
+    // Who, as limits count callers: (registry, kind of credential, subject); never a secret.
+    user: tenant?.caller.subject,
+    credential: tenant?.caller.kind,
+    registryHost: tenant === undefined ? undefined : new URL(tenant.caller.registry).host,
     tool: entry.tool,
     args: namingArguments(entry.arguments),
     outcome: entry.outcome,

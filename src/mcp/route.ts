@@ -29,13 +29,10 @@ function wantsEventStream (accept: string | undefined): boolean {
 /** Seconds a shed client is asked to wait: the event-loop delay is re-sampled every second. */
 const OVERLOADED_RETRY_AFTER_SECONDS = 5
 
-/**
- * Whose budget (rate limit, concurrent calls) a request spends: the user within their registry (two
- * stacks may both have a user "admin"), else the secret-free hash of the catalog token.
- */
-function tenantLimitKey (tenant: Tenant | null): string {
+/** Whose budget (rate limit, concurrent calls) a request spends: its caller (registry, kind, subject). */
+function limitKey (tenant: Tenant | null): string {
   if (tenant === null) throw new GatewayError('internal_error')
-  return tenant.sub !== undefined ? `sub:${tenant.registryUrl}#${tenant.sub}` : `token:${tenant.key}`
+  return tenant.caller.key
 }
 
 /**
@@ -61,7 +58,7 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     ? registerRateLimit(app, {
       max: rateLimitMax,
       windowSeconds: rateLimitWindowSeconds,
-      keyOf: (request) => tenantLimitKey(request.tenant),
+      keyOf: (request) => limitKey(request.tenant),
       // Shared by every replica through Redis when MCP_RATE_LIMIT_REDIS_URL is set.
       store: await sharedBudgetStore(app)
     })
@@ -71,7 +68,7 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     // A tenant whose calls already fill its slots and waiting room is refused before its body is read,
     // so a flood of further requests costs about what a rate-limited one does.
     app.addHook('preParsing', async (request, _reply, payload) => {
-      if (slots.isFull(tenantLimitKey(request.tenant))) {
+      if (slots.isFull(limitKey(request.tenant))) {
         throw new GatewayError('too_many_concurrent_calls', { message: slots.refusal, headers: { 'retry-after': '1' } })
       }
       return payload
@@ -103,8 +100,8 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
       observeTool: (tool, outcome) => { app.metrics.toolCalls.inc({ tool, outcome }) },
       admitCall: slots === undefined
         ? undefined
-        : (caller, signal) => slots.acquire(tenantLimitKey(caller), signal).catch((err: unknown) => {
-            if (err instanceof SlotRefusedError) request.log.warn({ sub: caller.sub, running: slots.maxRunning, waiting: slots.maxWaiting }, 'tool call refused: too many concurrent calls for this tenant')
+        : (caller, signal) => slots.acquire(limitKey(caller), signal).catch((err: unknown) => {
+            if (err instanceof SlotRefusedError) request.log.warn({ sub: caller.caller.subject, credential: caller.caller.kind, running: slots.maxRunning, waiting: slots.maxWaiting }, 'tool call refused: too many concurrent calls for this tenant')
             throw err
           }),
       audit: { log: audit, requestId: request.id, clientTraceId: traceIdOf(request.headers.traceparent) }

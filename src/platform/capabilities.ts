@@ -41,8 +41,9 @@ export const capabilitiesQuery = defineOperation()({
 })
 
 /**
- * Assumed when a registry refuses introspection: today's registries, which is what a stack without
- * introspection most likely runs. A call that then fails validation re-learns (RegistryClient).
+ * Assumed when a registry refuses the probe document itself (introspection switched off is a
+ * validation error): today's registries, which is what such a stack most likely runs. A call that
+ * then fails validation re-learns (RegistryClient).
  */
 export const NEWEST_CAPABILITIES: RegistryCapabilities = {
   latestOnlySearch: true,
@@ -53,29 +54,59 @@ export const NEWEST_CAPABILITIES: RegistryCapabilities = {
   packagesFirstPageUnion: true
 }
 
+/** What learning answered: the registry's capabilities, or NEWEST_CAPABILITIES assumed for want of them. */
+export interface Learnt {
+  capabilities: RegistryCapabilities
+  assumed: boolean
+}
+
+export interface CapabilityCacheOptions {
+  max?: number
+  /** How long learnt capabilities are kept (registries upgrade in place). */
+  ttlMs?: number
+  /** How long assumed ones are kept: short, so a registry that lets the probe through again is learnt soon. */
+  assumedTtlMs?: number
+  /** The clock, in milliseconds (tests). */
+  now?: () => number
+}
+
+interface Entry {
+  pending: Promise<RegistryCapabilities>
+  expiresAt: number
+}
+
 /**
  * Capabilities per registry URL (the schema is the same for every user of a registry): learnt once,
  * by one call however many tool calls ask at the same moment (the pending promise is what is cached),
- * kept for an hour (registries upgrade in place), bounded, and forgotten when learning fails or when
- * a call shaped by them fails validation.
+ * kept for an hour, or a minute when assumed, bounded, and forgotten when learning fails (the
+ * registry down, 5xx, the token refused: nothing said about the schema) or when a call shaped by them
+ * fails validation.
  */
 export class CapabilityCache {
-  readonly #cache: LRUCache<string, Promise<RegistryCapabilities>>
+  readonly #cache: LRUCache<string, Entry>
+  readonly #ttlMs: number
+  readonly #assumedTtlMs: number
+  readonly #now: () => number
 
-  constructor (max = 500, ttlMs = 60 * 60 * 1000) {
-    this.#cache = new LRUCache({ max, ttl: ttlMs })
+  constructor (options: CapabilityCacheOptions = {}) {
+    this.#cache = new LRUCache({ max: options.max ?? 500 })
+    this.#ttlMs = options.ttlMs ?? 60 * 60 * 1000
+    this.#assumedTtlMs = options.assumedTtlMs ?? 60 * 1000
+    this.#now = options.now ?? Date.now
   }
 
-  get (registryUrl: string, learn: () => Promise<RegistryCapabilities>): Promise<RegistryCapabilities> {
-    let pending = this.#cache.get(registryUrl)
-    if (pending === undefined) {
-      pending = learn()
-      this.#cache.set(registryUrl, pending)
-      // A failure (registry down, token rejected) is not an answer about the schema: ask again next time.
-      pending.catch(() => {
-        if (this.#cache.get(registryUrl) === pending) this.#cache.delete(registryUrl)
-      })
-    }
+  get (registryUrl: string, learn: () => Promise<Learnt>): Promise<RegistryCapabilities> {
+    const cached = this.#cache.get(registryUrl)
+    if (cached !== undefined && cached.expiresAt > this.#now()) return cached.pending
+    const pending = learn().then((learnt) => {
+      if (learnt.assumed) entry.expiresAt = this.#now() + this.#assumedTtlMs
+      return learnt.capabilities
+    }, (err: unknown) => {
+      if (this.#cache.get(registryUrl) === entry) this.#cache.delete(registryUrl)
+      throw err
+    })
+    const entry: Entry = { pending, expiresAt: this.#now() + this.#ttlMs }
+    this.#cache.set(registryUrl, entry)
     return pending
   }
 

@@ -32,6 +32,6 @@ export function registryFailureDetails (err: RegistryError): RegistryFailureDeta
   } else if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') {
     details.network = cause.code
   }
-  if (messages.length > 0) details.graphqlErrors = messages.slice(0, MAX_MESSAGES).map((message) => redactSecrets(message.slice(0, MAX_MESSAGE_CHARS)))
+  if (messages.length > 0) details.graphqlErrors = messages.slice(0, MAX_MESSAGES).map((message) => redactSecrets(message).slice(0, MAX_MESSAGE_CHARS))
   return details
 }

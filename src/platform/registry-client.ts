@@ -23,6 +23,10 @@ export interface RegistryClientOptions {
   observe?: (operation: string, outcome: CallOutcome, seconds: number) => void
   /** Where registry capabilities are cached; the process-wide cache when absent. */
   capabilities?: CapabilityCache
+  /** Where a registry that refuses the capabilities probe is reported (once per assumption). */
+  log?: { warn: (details: object, message: string) => void }
+  /** Called when the registry refuses this client's token (HTTP 401/403): what was issued for it must go. */
+  onTokenRefused?: () => void
 }
 
 export interface CallOptions {
@@ -107,6 +111,7 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
       return parsed.data
     } catch (err) {
       const failure = describeFailure(err, { ...op, name: label } as Operation<Variables, unknown>, timeout.aborted, timeoutMs)
+      if (failure instanceof RegistryAuthError) options.onTokenRefused?.()
       outcome = failure.kind
       throw failure
     } finally {
@@ -117,10 +122,17 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
 
   function capabilities (forOperation = capabilitiesQuery.name): Promise<RegistryCapabilities> {
     // Not bound to any caller's signal: the answer is shared by every call waiting for it.
-    return cache.get(tenant.registryUrl, () => run(capabilitiesQuery, {}, {}, forOperation).catch((err: unknown) => {
-      if (err instanceof RegistryQueryError) return NEWEST_CAPABILITIES // introspection refused
-      throw err
-    }))
+    return cache.get(tenant.registryUrl, async () => {
+      try {
+        return { capabilities: await run(capabilitiesQuery, {}, {}, forOperation), assumed: false }
+      } catch (err) {
+        // Only a refusal of the probe document itself (introspection switched off is a validation
+        // error) says something about the schema; any other failure is the call's, not an era.
+        if (!(err instanceof RegistryDocumentError)) throw err
+        options.log?.warn({ registryHost, graphqlErrors: err.graphqlMessages }, 'registry refused the capabilities probe: assuming the newest schema for a minute')
+        return { capabilities: NEWEST_CAPABILITIES, assumed: true }
+      }
+    })
   }
 
   return {
@@ -143,15 +155,21 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
   }
 }
 
+export interface RegistryClientsOptions extends Omit<RegistryClientOptions, 'onTokenRefused'> {
+  /** Called when a registry refuses a tenant's token (see RegistryClientOptions.onTokenRefused). */
+  onTokenRefused?: (tenant: Tenant) => void
+}
+
 /**
  * Registry clients per (registry, catalog token), so a tenant's burst of tool calls shares one client.
  * Bounded, and an entry never outlives the token it was built from.
  */
+
 export class RegistryClients {
   readonly #cache: LRUCache<string, RegistryClient>
-  readonly #options: RegistryClientOptions
+  readonly #options: RegistryClientsOptions
 
-  constructor (options: RegistryClientOptions, max = 1000) {
+  constructor (options: RegistryClientsOptions, max = 1000) {
     this.#options = options
     this.#cache = new LRUCache({ max, ttlAutopurge: false })
   }
@@ -159,7 +177,8 @@ export class RegistryClients {
   for (tenant: Tenant): RegistryClient {
     let client = this.#cache.get(tenant.key)
     if (client === undefined) {
-      client = createRegistryClient(tenant, this.#options)
+      const { onTokenRefused, ...options } = this.#options
+      client = createRegistryClient(tenant, { ...options, onTokenRefused: onTokenRefused === undefined ? undefined : () => { onTokenRefused(tenant) } })
       const ttl = tenant.expiresAt * 1000 - Date.now()
       if (ttl > 0) this.#cache.set(tenant.key, client, { ttl })
     }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { allowsRegistry, normaliseRegistryUrl, parseHttpUrl } from '../registry-address.js'
+import { callerOf, type Caller, type CallerKind } from './caller.js'
 
 /** The claims the gateway reads from a verified token; anything else in the token is ignored. */
 export const TokenClaimsSchema = z.object({
@@ -31,8 +32,10 @@ export interface Tenant {
   catalogUrl?: string
   /** Seconds since the epoch, from `exp`. */
   expiresAt: number
-  /** Stable, secret-free identity of (registry, catalog token): cache key and log/rate-limit key. */
+  /** Stable, secret-free identity of (registry, catalog token): the key of per-credential caches. */
   key: string
+  /** Who is calling (registry, kind of credential, subject): the key of limits and the audit line. */
+  caller: Caller
   /** Set for a catalog session token: the name of the stack whose registry issued it (see src/config/stacks.ts). */
   stack?: string
 }
@@ -44,6 +47,9 @@ export function hashToken (token: string): string {
 }
 
 export const tenantKey = (registryUrl: string, catalogToken: string) => `${registryUrl}#${hashToken(catalogToken)}`
+
+/** The subject of a credential that names no user: a hash of it, so each such token is its own caller. */
+export const anonymousSubject = (catalogToken: string) => `token#${hashToken(catalogToken)}`
 
 /**
  * Turns verified claims into a Tenant, or says why the token cannot be served. The allow-list stops a
@@ -68,7 +74,8 @@ export function tenantFromClaims (claims: unknown, allowedHosts: readonly string
     registryUrl,
     catalogUrl,
     expiresAt: c.exp,
-    key: tenantKey(registryUrl, c.catalog_token)
+    key: tenantKey(registryUrl, c.catalog_token),
+    caller: callerOf(registryUrl, 'claims', c.sub ?? anonymousSubject(c.catalog_token))
   }
 }
 
@@ -96,6 +103,7 @@ export function tenantFromSession (token: string, claims: unknown, stack: { name
     catalogUrl: stack.catalogUrl,
     expiresAt: parsed.data.exp,
     key: tenantKey(stack.registryUrl, token),
+    caller: callerOf(stack.registryUrl, 'session', String(parsed.data.id)),
     stack: stack.name
   }
 }
@@ -104,7 +112,7 @@ export function tenantFromSession (token: string, claims: unknown, stack: { name
  * The tenant of a bearer the registry takes as it is and the gateway checked for one stack (a Quilt
  * API key, a Quilt Connect token): sent to that stack's registry only.
  */
-export function tenantFromStackBearer (token: string, stack: { name: string, registryUrl: string, catalogUrl?: string }, identity: { sub?: string, email?: string, expiresAt: number }): Tenant {
+export function tenantFromStackBearer (token: string, stack: { name: string, registryUrl: string, catalogUrl?: string }, identity: { kind: CallerKind, sub?: string, email?: string, expiresAt: number }): Tenant {
   return {
     sub: identity.sub,
     email: identity.email,
@@ -113,6 +121,7 @@ export function tenantFromStackBearer (token: string, stack: { name: string, reg
     catalogUrl: stack.catalogUrl,
     expiresAt: identity.expiresAt,
     key: tenantKey(stack.registryUrl, token),
+    caller: callerOf(stack.registryUrl, identity.kind, identity.sub ?? anonymousSubject(token)),
     stack: stack.name
   }
 }

@@ -7,12 +7,15 @@ import { catalogUrlTools } from './catalog-url.js'
 import type { ResourceDefinition, ToolDefinition } from './define.js'
 import { diffTools } from './diff.js'
 import { mutationTools } from './mutations.js'
+import { fetchTools } from './object-fetch.js'
 import { objectTools } from './objects.js'
 import { packageFileTools } from './package-files.js'
+import { packageFromS3Tools } from './package-from-s3.js'
 import { packageTools } from './packages.js'
 import { promoteTools } from './promote.js'
 import { searchSyntaxResource } from './search-syntax.js'
 import { searchTools } from './search.js'
+import { uploadTools } from './uploads.js'
 
 /** Every tool the gateway offers, one line per group. */
 export const tools: ToolDefinition[] = [
@@ -23,8 +26,11 @@ export const tools: ToolDefinition[] = [
   ...diffTools,
   ...searchTools,
   ...mutationTools,
+  ...packageFromS3Tools,
   ...promoteTools,
   ...objectTools,
+  ...fetchTools,
+  ...uploadTools,
   ...packageFileTools,
   ...athenaTools,
   ...catalogUrlTools

@@ -9,6 +9,7 @@ import { hashArg, logicalPathArg } from './arguments.js'
 import type { ToolContext } from './context.js'
 import { defineTool } from './define.js'
 import { formatBytes, shortHash } from './format.js'
+import { ToolInputError } from './result.js'
 import { describeRef, loadContents, MAX_CONTENTS, packageArgs, refOf, requireRevision, resolveRef, revisionHashes, type PackageRef } from './package-ref.js'
 
 export const MAX_FILES = 1000
@@ -26,18 +27,31 @@ const fileArg = z.object({
   size: z.number().int().nonnegative().optional().describe('Size in bytes, if known')
 })
 
-const pushArgs = z.object({
+const filesArg = z.array(fileArg).min(1).max(MAX_FILES)
+  .refine((files) => new Set(files.map((f) => f.logical_key)).size === files.length, 'each logical_key may appear only once')
+
+/** What every push takes besides its files: the package, the message, metadata and workflow. */
+export const pushParamArgs = {
   ...packageArgs,
-  files: z.array(fileArg).min(1).max(MAX_FILES)
-    .refine((files) => new Set(files.map((f) => f.logical_key)).size === files.length, 'each logical_key may appear only once')
-    .describe(`Files of the revision (1 to ${MAX_FILES}); each already stored in S3`),
   // The registry (pkgpush) refuses an empty or blank message; say so before the call.
   message: z.string().trim().min(1, 'a commit message is required').max(10_000).describe('Commit message for the new revision (required, not blank)'),
   metadata: z.record(z.string(), z.unknown()).meta({ additionalProperties: true }).optional().describe('Package metadata (user_meta): a JSON object with any keys, e.g. {"instrument": "confocal", "plates": 2}'),
   workflow: z.string().trim().max(256).optional()
     .describe('Workflow id. Omit it for the bucket\'s default workflow; "" for no workflow (where the bucket allows that)')
-})
+}
 
+// Files right after the package (spreading pushParamArgs again keeps that order): issues are listed in it.
+const pushArgs = z.object({ ...packageArgs, files: filesArg.describe(`Files of the revision (1 to ${MAX_FILES}); each already stored in S3`), ...pushParamArgs })
+
+const updateArgs = z.object({
+  ...packageArgs,
+  files: filesArg.optional().describe(`Files to add or replace (up to ${MAX_FILES}); each already stored in S3`),
+  remove: z.array(logicalPathArg.refine((key) => key !== '' && !key.endsWith('/'), 'must name a file, e.g. "data/old.csv"')).min(1).max(MAX_FILES).optional()
+    .describe('Logical keys of files to drop from the package, e.g. ["data/old.csv"]'),
+  ...pushParamArgs
+}).refine((args) => args.files !== undefined || args.remove !== undefined, 'give files (to add or replace), remove (to drop), or both')
+
+type PushParamArgs = z.output<z.ZodObject<typeof pushParamArgs>>
 type PushArgs = z.output<typeof pushArgs>
 
 /**
@@ -47,6 +61,11 @@ type PushArgs = z.output<typeof pushArgs>
 export function physicalKeyOf (s3Uri: string): string {
   const [, bucket, key, versionId] = S3_URI.exec(s3Uri) ?? []
   if (bucket === undefined || key === undefined) throw new Error(`not an s3 URI: ${s3Uri}`)
+  return encodePhysicalKey(bucket, key, versionId)
+}
+
+/** An S3 object as a physical key, encoded as physicalKeyOf explains. */
+export function encodePhysicalKey (bucket: string, key: string, versionId?: string): string {
   const path = key.split('/').map(encodeURIComponent).join('/')
   return `s3://${bucket}/${path}${versionId === undefined ? '' : `?versionId=${encodeURIComponent(versionId)}`}`
 }
@@ -62,7 +81,7 @@ const toEntry = (file: PushArgs['files'][number]): ConstructEntry => ({
 const inheritedWorkflow = (workflow: { id: string | null } | null): string | undefined => workflow === null ? undefined : workflow.id ?? ''
 
 /** Pushes a revision; `inherited` fills in metadata and workflow the caller did not give (package_update). */
-async function construct (ctx: ToolContext, args: PushArgs, entries: ConstructEntry[], inherited: { userMeta?: Record<string, unknown>, workflow?: string } = {}) {
+export async function construct (ctx: ToolContext, args: PushParamArgs, entries: ConstructEntry[], inherited: { userMeta?: Record<string, unknown>, workflow?: string } = {}) {
   const { packageConstruct } = await ctx.registry.execute(packageConstructMutation, {
     params: { bucket: args.bucket, name: args.package_name, message: args.message, userMeta: args.metadata ?? inherited.userMeta, workflow: args.workflow ?? inherited.workflow },
     src: { entries }
@@ -95,20 +114,30 @@ export const mutationTools = [
   defineTool({
     name: 'package_update',
     title: 'Update a package',
-    description: `Adds or replaces files in an existing package: takes its latest revision, puts the given files on top (a logical_key that already exists is replaced, others are added, all other files are kept) and pushes the result as a new revision. Metadata and workflow are kept from the latest revision unless given, in which case they replace the old ones; the commit message is not carried over. Packages with more than ${MAX_CONTENTS} files cannot be updated this way. Returns the new top hash and what changed.`,
-    inputSchema: pushArgs,
+    description: `Pushes a new revision of an existing package: its latest files, plus files (added, or replacing the same logical_key), minus remove (logical keys to drop). Metadata and workflow are kept unless given. Packages over ${MAX_CONTENTS} files cannot be updated this way. Returns the new top hash and what changed.`,
+    inputSchema: updateArgs,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     async run (args, ctx) {
+      const files = args.files ?? []
+      const remove = [...new Set(args.remove ?? [])]
+      const both = remove.filter((key) => files.some((f) => f.logical_key === key))
+      if (both.length > 0) throw new ToolInputError(`${both.join(', ')} is both in files and in remove: give each logical key in one of them.`)
       const latest = await loadContents(ctx, refOf(args), 'To create it, use package_create.')
       const entries = new Map(Object.entries(latest.contents).map(([key, entry]) => [key, entryFromFlatMap(key, entry)]))
-      const replaced = args.files.filter((f) => entries.has(f.logical_key)).length
-      for (const file of args.files) entries.set(file.logical_key, toEntry(file))
+      const absent = remove.filter((key) => !entries.has(key))
+      if (absent.length > 0) {
+        throw new ToolInputError(`Not in the latest revision of ${describeRef(refOf(args))}, so cannot be removed: ${absent.slice(0, 20).join(', ')}. Check the logical keys with package_browse.`)
+      }
+      for (const key of remove) entries.delete(key)
+      const replaced = files.filter((f) => entries.has(f.logical_key)).length
+      for (const file of files) entries.set(file.logical_key, toEntry(file))
+      if (entries.size === 0) throw new ToolInputError(`That would leave ${describeRef(refOf(args))} empty. To delete the package, use package_delete.`)
       const { line, data } = await construct(ctx, args, [...entries.values()], { userMeta: latest.userMeta ?? undefined, workflow: inheritedWorkflow(latest.workflow) })
-      const added = args.files.length - replaced
-      const kept = entries.size - args.files.length
+      const added = files.length - replaced
+      const kept = entries.size - files.length
       return {
-        text: `Updated ${line}. From ${shortHash(latest.hash)}: ${added} file(s) added, ${replaced} replaced, ${kept} kept.`,
-        data: { ...data, previous_hash: latest.hash, added, replaced, kept }
+        text: `Updated ${line}. From ${shortHash(latest.hash)}: ${added} file(s) added, ${replaced} replaced, ${remove.length === 0 ? '' : `${remove.length} removed, `}${kept} kept.`,
+        data: { ...data, previous_hash: latest.hash, added, replaced, removed: remove.length, kept }
       }
     }
   }),

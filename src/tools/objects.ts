@@ -10,7 +10,7 @@ import type { ToolOutput } from './result.js'
 
 export const MAX_LIST_LIMIT = 1000
 
-const s3UriArg = z.string().trim()
+export const s3UriArg = z.string().trim()
   .transform((uri, ctx) => parseS3Uri(uri) ?? (ctx.addIssue({ code: 'custom', message: 'must be "s3://bucket/key", optionally with "?versionId=..." (URL-encoded: a "%" only as an escape such as %2B)' }), z.NEVER))
   .describe('The object: "s3://bucket/key", or "s3://bucket/key?versionId=..." for one version')
 

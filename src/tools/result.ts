@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/sdk/types.js'
 import { DataError } from '../data/errors.js'
 import { redactSecrets } from '../telemetry/logger.js'
 import { registryFailureDetails } from '../platform/failure-details.js'
@@ -10,6 +10,8 @@ import type { ToolContext } from './context.js'
 export interface ToolOutput {
   text: string
   data: Record<string, unknown>
+  /** Content besides the text (an image, a blob), carried once: never repeated in `data`. */
+  content?: ContentBlock[]
 }
 
 /** A problem with the caller's request that the tool detected itself; the message says how to fix it. */
@@ -35,7 +37,7 @@ async function runToolBody (tool: string, ctx: ToolContext, body: () => Promise<
     const output = await body()
     const notes = ctx.notes ?? []
     const text = notes.length === 0 ? output.text : [output.text, ...notes.map((note) => `Note: ${note}`)].join('\n')
-    return { content: [{ type: 'text', text }], structuredContent: notes.length === 0 ? output.data : { ...output.data, notes } }
+    return { content: [{ type: 'text', text }, ...output.content ?? []], structuredContent: notes.length === 0 ? output.data : { ...output.data, notes } }
   } catch (err) {
     if (err instanceof ToolInputError) return errorResult(err.message)
     if (err instanceof RegistryError) {
@@ -43,7 +45,7 @@ async function runToolBody (tool: string, ctx: ToolContext, body: () => Promise<
       return errorResult(err.message)
     }
     if (err instanceof DataError) {
-      ctx.log[err.kind === 'cancelled' ? 'debug' : 'warn']({ tool, failure: err.kind, err: err.cause instanceof Error ? { type: err.cause.name, message: redactSecrets(err.cause.message.slice(0, 200)) } : undefined }, 'data access failed')
+      ctx.log[err.kind === 'cancelled' ? 'debug' : 'warn']({ tool, failure: err.kind, err: err.cause instanceof Error ? { type: err.cause.name, message: redactSecrets(err.cause.message).slice(0, 200) } : undefined }, 'data access failed')
       return errorResult(err.message)
     }
     ctx.log.error({ tool, err }, 'tool failed')

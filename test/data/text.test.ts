@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib'
 import t from 'tap'
-import { cacheTtlMs } from '../../src/data/credentials.js'
+import { cacheTtlMs, MAX_CREDENTIALS_AGE_MS } from '../../src/data/credentials.js'
 import { decodeUtf8, inflateSlice, isGzip, previewTable, tableDelimiter } from '../../src/data/text.js'
 
 t.test('a slice cut inside multi-byte characters decodes without replacement characters', async (t) => {
@@ -62,7 +62,8 @@ t.test('CSV and TSV previews honour quotes and the header width', async (t) => {
 
 t.test('credentials are served from the cache until shortly before they expire', async (t) => {
   const now = Date.UTC(2025, 0, 1)
-  t.equal(cacheTtlMs(new Date(now + 3600_000), now), 3300_000, 'an hour: until five minutes before')
+  t.equal(cacheTtlMs(new Date(now + 3600_000), now), MAX_CREDENTIALS_AGE_MS, 'an hour: re-validated with the registry after the maximum age')
+  t.equal(MAX_CREDENTIALS_AGE_MS, 5 * 60_000)
   t.equal(cacheTtlMs(new Date(now + 6 * 60_000), now), 3 * 60_000, 'short-lived: half their life')
   t.ok(cacheTtlMs(new Date(now - 1000), now) <= 0, 'expired: not cached')
 })

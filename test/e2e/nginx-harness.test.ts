@@ -4,6 +4,7 @@ import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, 
 import type { AddressInfo } from 'node:net'
 import { startNginx, type NginxUpstream } from '../helpers/nginx.js'
 import { freePort } from '../helpers/ports.js'
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/config/config.js'
 
 // The real nginx with deploy/nginx/mcp-http.conf and mcp-location.conf included as operators include
 // them, in front of plain node:http upstreams standing in for gateway replicas.
@@ -164,10 +165,10 @@ t.test('the gateway\'s own error responses reach the client unchanged', async (t
   t.equal(res.headers.get('www-authenticate'), 'Bearer error="invalid_token"')
 })
 
-t.test('body size limit: 1 MiB passes, one byte more is a JSON 413 from nginx', async (t) => {
+t.test('body size limit: 4 MiB (an upload call) passes, one byte more is a JSON 413 from nginx', async (t) => {
   const upstream = await startUpstream(t, 'size')
   const nginx = await startNginx(t, { upstreams: [upstream] })
-  const limit = 1024 * 1024
+  const limit = DEFAULT_BODY_LIMIT_BYTES
 
   const ok = await post(`${nginx.url}/mcp`, {}, Buffer.alloc(limit, 0x20))
   t.equal(ok.status, 200)
@@ -245,7 +246,7 @@ t.test('the registry host\'s location (/mcp/platform/mcp): path, Host and bearer
   upstream.handler = undefined
 
   const before = upstream.seen.length
-  const tooLarge = await post(`${nginx.url}/mcp/platform/mcp`, {}, Buffer.alloc(1024 * 1024 + 1, 0x20))
+  const tooLarge = await post(`${nginx.url}/mcp/platform/mcp`, {}, Buffer.alloc(DEFAULT_BODY_LIMIT_BYTES + 1, 0x20))
   t.equal(tooLarge.status, 413)
   t.match(JSON.parse(tooLarge.text), { error: { data: { reason: 'body_too_large' } } })
   t.equal(upstream.seen.length, before)

@@ -55,7 +55,7 @@ t.test('failed, invalid and mutating calls are audited without contents, metadat
   const audit = logs.entries.filter((entry) => entry.name === 'audit')
   t.match(audit.map((line) => [line.tool, line.outcome]), [['package_info', 'error'], ['packages_list', 'invalid_arguments'], ['package_create', 'ok']],
     'audited at info even when LOG_LEVEL is warn')
-  t.match(audit[0], { user: /^session:/ }, 'without a sub, the secret-free session key names the caller')
+  t.match(audit[0], { user: /^token#/, credential: 'claims' }, 'without a sub, a hash of the catalog token names the caller')
   t.same(audit[2]!.args, { bucket: 'quilt-example', package_name: 'e2e/audit', filesCount: 1 })
   t.notOk(logs.text.includes('secret commit message') || logs.text.includes('confidential-metadata-value'))
 })

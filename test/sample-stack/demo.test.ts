@@ -23,6 +23,8 @@ const sampleArguments: Record<string, Record<string, unknown>> = {
   bucket_object_info: { s3_uri: 's3://quilt-example/examples/wellplates/README.md' },
   bucket_object_text: { s3_uri: 's3://quilt-example/examples/wellplates/README.md' },
   bucket_object_link: { s3_uri: 's3://quilt-example/examples/wellplates/README.md' },
+  // A real PNG, in the bucket that lives in another region (eu-west-1).
+  bucket_object_fetch: { s3_uri: 's3://cellpainting-data/cellpainting/thumbnails/well-A01.png' },
   package_file_text: { ...wellplates, path: 'data/summary.csv' },
   package_file_link: { ...wellplates, path: 'data/summary.csv' },
   tabulator_tables_list: { bucket: 'quilt-example' },
@@ -56,8 +58,8 @@ t.test('demo: the printed commands work, the token serves every read-only tool, 
 
   // Each printed curl command, from "curl" to the first line without a trailing backslash.
   const curls = [...out.matchAll(/^ {2}(curl (?:.*\\\n)*.*)$/gm)].map((match) => match[1] as string)
-  t.equal(curls.length, 5, 'curls for tools/list, a package, a file\'s text, its link and a query')
-  const [list, call, text, link, query] = await Promise.all(curls.map(async (command) => JSON.parse(await runShell(command, token)) as { result: Record<string, unknown> }))
+  t.equal(curls.length, 7, 'curls for tools/list, a package, a file\'s text, its link, a query, an image and an upload')
+  const [list, call, text, link, query, image, upload] = await Promise.all(curls.map(async (command) => JSON.parse(await runShell(command, token)) as { result: Record<string, unknown> }))
   t.ok(Array.isArray(list?.result.tools) && (list.result.tools as unknown[]).length > 0, 'tools/list through curl')
   t.notOk(call?.result.isError, 'the printed tool call succeeds')
   t.match(call?.result, { structuredContent: { ...wellplates, revisions_total: 3 } }, 'with the sample package')
@@ -65,6 +67,8 @@ t.test('demo: the printed commands work, the token serves every read-only tool, 
   const url = (link?.result.structuredContent as { url?: string } | undefined)?.url ?? ''
   t.match(await (await fetch(url)).text(), /^plate,well/, 'the printed link downloads the file')
   t.match(query?.result, { structuredContent: { columns: [{ name: 'plate' }, { name: 'well' }, { name: 'cell_count' }, { name: 'mean_intensity' }] } }, 'the query returns the table')
+  t.match(image?.result, { content: [{ type: 'text' }, { type: 'image', mimeType: 'image/png' }] }, 'the image, from the bucket in another region')
+  t.match(upload?.result, { structuredContent: { written: 1 } }, 'the upload is written')
   t.match(out, `--cli ${gatewayUrl[1]}/mcp --transport http --header "Authorization: Bearer $TOKEN"`, 'the Inspector command points at the gateway')
 
   const client = await connectClient(t, gatewayUrl[1] as string, token)

@@ -15,8 +15,9 @@ const file = { logical_key: 'a.csv', s3_uri: 's3://quilt-example/a.csv' }
 
 t.test('the tool set is the contract of DESIGN.md', async (t) => {
   t.same(tools.map((tool) => tool.name).sort(), [
-    'athena_query', 'auth_status', 'bucket_list', 'bucket_object_info', 'bucket_object_link', 'bucket_object_text', 'bucket_objects_list',
-    'catalog_url', 'package_browse', 'package_create', 'package_delete', 'package_diff', 'package_file_link', 'package_file_text',
+    'athena_query', 'auth_status', 'bucket_list', 'bucket_object_fetch', 'bucket_object_info', 'bucket_object_link', 'bucket_object_text',
+    'bucket_object_upload_link', 'bucket_objects_list', 'bucket_objects_put',
+    'catalog_url', 'package_browse', 'package_create', 'package_create_from_s3', 'package_delete', 'package_diff', 'package_file_link', 'package_file_text',
     'package_info', 'package_promote', 'package_update', 'packages_list', 'search_objects', 'search_packages', 'tabulator_tables_list'
   ])
   for (const tool of tools) {
@@ -26,11 +27,16 @@ t.test('the tool set is the contract of DESIGN.md', async (t) => {
     const { properties = {} } = z.toJSONSchema(tool.inputSchema, { io: 'input' }) as { properties?: Record<string, { description?: string }> }
     for (const [field, schema] of Object.entries(properties)) t.ok(schema.description, `${tool.name}.${field} is described`)
   }
-  const writes = ['package_create', 'package_update', 'package_delete', 'package_promote']
+  const writes = ['package_create', 'package_create_from_s3', 'package_update', 'package_delete', 'package_promote', 'bucket_objects_put', 'bucket_object_upload_link']
   for (const tool of tools) t.equal(tool.annotations.readOnlyHint, !writes.includes(tool.name), `${tool.name}: readOnlyHint`)
   t.match(tools.find((x) => x.name === 'package_delete')?.annotations, { destructiveHint: true })
   t.match(tools.find((x) => x.name === 'package_create')?.annotations, { destructiveHint: false })
   t.match(tools.find((x) => x.name === 'package_update')?.annotations, { destructiveHint: false })
+  t.match(tools.find((x) => x.name === 'package_create_from_s3')?.annotations, { destructiveHint: false })
+  // An upload may replace an object (overwrite: true), and an upload link always may.
+  t.match(tools.find((x) => x.name === 'bucket_objects_put')?.annotations, { destructiveHint: true, idempotentHint: false })
+  t.match(tools.find((x) => x.name === 'bucket_object_upload_link')?.annotations, { destructiveHint: true })
+  t.match(tools.find((x) => x.name === 'bucket_object_fetch')?.annotations, { readOnlyHint: true, idempotentHint: true })
 })
 
 t.test('package names must be namespace/name, for every tool that takes one', async (t) => {

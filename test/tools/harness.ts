@@ -23,6 +23,8 @@ export interface HarnessOptions extends Omit<SampleRegistryOptions, 'port' | 'ho
   s3Endpoint?: string
   athenaEndpoint?: string
   athenaTimeoutMs?: number
+  /** The clock the data clients age credentials by. */
+  now?: () => number
 }
 
 export interface Harness {
@@ -52,12 +54,12 @@ const NOWHERE = 'http://127.0.0.1:9'
 export async function toolHarness (t: Test, options: HarnessOptions = {}): Promise<Harness> {
   const {
     registryUrl, catalogToken = ACME_TOKEN, timeoutMs = 5000, mutationTimeoutMs = 10_000,
-    s3Endpoint = NOWHERE, athenaEndpoint = NOWHERE, athenaTimeoutMs = 10_000, ...registryOptions
+    s3Endpoint = NOWHERE, athenaEndpoint = NOWHERE, athenaTimeoutMs = 10_000, now, ...registryOptions
   } = options
   const registry = await startFakeRegistry(t, registryOptions)
   const logs = new LogSink()
   const log = pino({ level: 'trace' }, logs)
-  const data = new DataClients({ region: 'us-east-1', s3Endpoint, athenaEndpoint, timeoutMs, athenaTimeoutMs })
+  const data = new DataClients({ region: 'us-east-1', s3Endpoint, athenaEndpoint, timeoutMs, athenaTimeoutMs, now })
   t.teardown(() => { data.close() })
   // Its own capability cache: a later registry on a reused port must not inherit another era's.
   const capabilities = new CapabilityCache()

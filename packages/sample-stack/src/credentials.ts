@@ -41,8 +41,9 @@ export class SampleCredentials {
   issue (catalogToken: string, buckets: Iterable<string>): IssuedCredentials {
     const credentials: IssuedCredentials = {
       accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
-      secretAccessKey: randomBytes(30).toString('base64url'),
-      sessionToken: randomBytes(48).toString('base64url'),
+      // Shaped as AWS issues them: base64 with `/` and `+` (one `/` always, so tests meet the case).
+      secretAccessKey: `${randomBytes(15).toString('base64')}/${randomBytes(14).toString('base64').slice(0, 19)}`,
+      sessionToken: `IQoJb3JpZ2luX2VjE//////////${randomBytes(48).toString('base64')}`,
       expiration: new Date(Date.now() + this.lifetimeSeconds * 1000),
       catalogToken,
       buckets: new Set(buckets),

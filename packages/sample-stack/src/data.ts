@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { samplePng } from './sample-image.js'
 
 export type JsonRecord = Record<string, unknown>
 
@@ -234,7 +235,9 @@ function acme (): TenantData {
     packages,
     objects: objects(packages, [
       loose('quilt-example', 'raw-uploads/instrument-log.txt', 5120, '2025-01-09T07:00:00.000Z'),
-      loose('quilt-example', 'tmp/old-export.csv', 900, '2023-05-05T05:00:00.000Z', true)
+      loose('quilt-example', 'tmp/old-export.csv', 900, '2023-05-05T05:00:00.000Z', true),
+      // A real PNG (sample-image.ts), in the bucket that lives in another region.
+      loose('cellpainting-data', 'cellpainting/thumbnails/well-A01.png', samplePng().length, '2025-03-05T11:30:00.000Z')
     ])
   }
 }

@@ -147,6 +147,14 @@ Query its tabulator table (the demo's Athena knows only this table and evaluates
 
   ${curl('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"athena_query","arguments":{"sql":"SELECT * FROM wellplates_summary LIMIT 5"}}}')}
 
+See an image, as a model does (from a bucket in another region: the gateway learns it from S3's redirect):
+
+  ${curl('{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"bucket_object_fetch","arguments":{"s3_uri":"s3://cellpainting-data/cellpainting/thumbnails/well-A01.png"}}}')}
+
+Upload a small file (an existing key is never replaced unless "overwrite": true):
+
+  ${curl('{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"bucket_objects_put","arguments":{"bucket":"quilt-example","items":[{"key":"uploads/hello.txt","text":"hello"}]}}}')}
+
 MCP Inspector (needs Node 22 or newer), from the command line:
 
   npx @modelcontextprotocol/inspector --cli ${mcp} --transport http --header "Authorization: Bearer $TOKEN" --method tools/list

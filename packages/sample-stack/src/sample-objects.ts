@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import type { TenantData } from './data.js'
+import { samplePng } from './sample-image.js'
 
 /** Text files up to this size are stored at their catalogued size; larger ones as a shorter stand-in. */
 const FULL_TEXT_BYTES = 256 * 1024
@@ -57,7 +58,7 @@ const TEXT = /\.(md|txt|csv|tsv|json|ipynb|html?)$/i
 
 /**
  * The bytes stored for a catalogued object: text of the catalogued size (up to 256 KiB), gzip of text
- * for `.gz` (FASTQ, VCF, FASTA) except tarballs, and binary stand-ins with the right magic bytes for
+ * for `.gz` (FASTQ, VCF, FASTA) except tarballs, a real picture for `.png`, and binary stand-ins with the right magic bytes for
  * images, Parquet and archives. Objects larger than the limits are shorter than catalogued.
  */
 export function sampleBody (key: string, size: number): Omit<SampleObject, 'bucket' | 'key'> {
@@ -65,6 +66,7 @@ export function sampleBody (key: string, size: number): Omit<SampleObject, 'buck
     const type = /\.csv$/i.test(key) ? 'text/csv' : /\.tsv$/i.test(key) ? 'text/tab-separated-values' : /\.json$/i.test(key) ? 'application/json' : /\.html?$/i.test(key) ? 'text/html' : 'text/plain'
     return { body: Buffer.from(textContent(key, size)), contentType: `${type}; charset=utf-8` }
   }
+  if (/\.png$/i.test(key)) return { body: samplePng(), contentType: 'image/png' }
   if (/\.tar\.gz$/i.test(key)) return { body: gzipSync(noise(key, STAND_IN_BYTES)), contentType: 'application/gzip' }
   if (/\.gz$/i.test(key)) {
     const text = fillText((n) => /fastq/i.test(key) ? `@read${n}\nACGTTGCAACGTTGCA\n+\nIIIIIIIIIIIIIIII\n` : `chr1\t${10_000 + n * 17}\t.\tA\tG\t50\tPASS\t.\n`, `##source=${key}\n`, STAND_IN_BYTES)

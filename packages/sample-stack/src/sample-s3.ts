@@ -9,6 +9,7 @@ import { SampleCredentials, type IssuedCredentials } from './credentials.js'
 import type { TenantData } from './data.js'
 import { sampleBuckets, sampleObjects } from './sample-objects.js'
 import { listObjectsV2, type ObjectStore } from './sample-s3-listing.js'
+import { ConditionalWrites } from './sample-s3-writes.js'
 import { checkSignature } from './sigv4-check.js'
 
 /** Buckets that live outside the default region, so clients must follow S3's region redirect. */
@@ -33,6 +34,11 @@ export interface SampleS3Options {
   credentials: SampleCredentials[]
   port?: number
   host?: string
+  /**
+   * Keys listed (ListObjectsV2) but not stored: `count` keys `<prefix>part-00001.csv`... in `bucket`,
+   * for tests of listings too large to write object by object.
+   */
+  listedOnly?: { bucket: string, prefix: string, count: number }
 }
 
 export interface SampleS3 {
@@ -66,7 +72,7 @@ function refuse (req: IncomingMessage, res: ServerResponse, status: number, code
  * not: it accepts only the temporary credentials the sample registries issued, with their session
  * token, answers ExpiredToken for expired ones, AccessDenied for buckets outside the user's role, and
  * PermanentRedirect for a bucket signed for the wrong region (SAMPLE_BUCKET_REGIONS), and serves
- * ListObjectsV2 (sample-s3-listing.ts), and verifies SigV4 signatures, presigned links included
+ * ListObjectsV2 (sample-s3-listing.ts), honours conditional writes (sample-s3-writes.ts), and verifies SigV4 signatures, presigned links included
  * (sigv4-check.ts; s3rver 3.7 leaves that unimplemented). s3rver has no versioning: a versionId is
  * recorded (requests) but every version reads as the latest bytes.
  */
@@ -74,7 +80,20 @@ export async function startSampleS3 (options: SampleS3Options): Promise<SampleS3
   const directory = await mkdtemp(join(tmpdir(), 'quilt-sample-s3-'))
   const buckets = sampleBuckets(options.tenants)
   const s3rver = new S3rver({ directory, silent: true })
-  const store = (s3rver as unknown as { store: ObjectStore }).store
+  const stored = (s3rver as unknown as { store: ObjectStore & { existsObject (bucket: string, key: string): Promise<boolean> } }).store
+  const conditional = new ConditionalWrites(stored)
+  const listedOnly = options.listedOnly
+  const store: ObjectStore = listedOnly === undefined
+    ? stored
+    : {
+        async listObjects (bucket, query) {
+          const { objects } = await stored.listObjects(bucket, query)
+          if (bucket !== listedOnly.bucket) return { objects }
+          const lastModifiedDate = new Date('2025-01-01T00:00:00.000Z')
+          const extra = Array.from({ length: listedOnly.count }, (_, n) => ({ key: `${listedOnly.prefix}part-${String(n + 1).padStart(5, '0')}.csv`, size: 100, lastModifiedDate, metadata: {} }))
+          return { objects: [...objects, ...extra.filter((o) => o.key.startsWith(query.prefix ?? ''))] }
+        }
+      }
   const inner = s3rver.callback()
   // The seeding key may write everywhere; it never leaves this function.
   const seeder = new SampleCredentials()
@@ -133,6 +152,8 @@ export async function startSampleS3 (options: SampleS3Options): Promise<SampleS3
       listObjectsV2(store, record.bucket, url.searchParams, res).catch(() => { if (!res.headersSent) refuse(req, res, 500, 'InternalError', 'listing failed') })
       return
     }
+    const refusal = record.key === null ? undefined : await conditional.check(req, res, record.bucket ?? '', record.key)
+    if (refusal !== undefined) return deny(refusal.status, refusal.code, refusal.message)
     inner(req, res)
   }
 
