@@ -12,16 +12,19 @@ import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { startSampleConnect } from '../packages/sample-stack/src/connect.js'
-import { benchToken } from './shared.js'
+import { benchSignIn, benchToken } from './shared.js'
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, soak: { type: 'string' }, connections: { type: 'string', default: '20' }, only: { type: 'string' } } })
 const duration = Number(values.duration)
 const connections = Number(values.connections)
 
 const ME = JSON.stringify({ data: { me: { name: 'Bench User', email: 'bench@example.com', isAdmin: false, role: { name: 'ReadWrite' }, roles: [{ name: 'ReadWrite' }] } } })
+// quilt3's login exchange, for the sign-in row: any code opens a day-long session.
+const SESSION = JSON.stringify({ access_token: 'bench-catalog-token', refresh_token: 'bench-refresh', expires_at: Math.floor(Date.now() / 1000) + 86_400 })
 const registry = createServer((req, res) => {
   req.resume()
-  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(ME) }).end(ME) })
+  const body = req.url === '/api/token' ? SESSION : ME
+  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body) })
 })
 await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve))
 const registryUrl = `http://127.0.0.1:${(registry.address() as AddressInfo).port}`
@@ -41,7 +44,7 @@ const toolsCall = rpc({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { n
 const pureCall = rpc({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'catalog_url', arguments: { bucket: 'quilt-example' } } })
 const toolsList = rpc({ jsonrpc: '2.0', id: 1, method: 'tools/list' })
 
-interface Row { name: string, target: string, path: string, request: { method: 'POST', headers: Record<string, string>, body: string }, expect: number }
+interface Row { name: string, target: string, path: string, request: { method: 'POST', headers: Record<string, string>, body: string }, expect: number, signIn?: boolean }
 const rows: Row[] = [
   { name: 'bare route', target: 'bare', path: '/bare', request: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, expect: 200 },
   { name: 'bare route + JWT', target: 'jwt-only', path: '/bare', request: { ...rpc({}) }, expect: 200 },
@@ -50,6 +53,8 @@ const rows: Row[] = [
   { name: 'gateway tools/list', target: 'gateway', path: '/mcp', request: toolsList, expect: 200 },
   { name: 'gateway tools/call (registry)', target: 'gateway', path: '/mcp', request: toolsCall, expect: 200 },
   { name: 'gateway tools/call (pure)', target: 'gateway', path: '/mcp', request: pureCall, expect: 200 },
+  // The same call with an access token of the gateway's own sign-in server (sealed; signed in first).
+  { name: 'gateway tools/call (registry), OAuth', target: 'gateway-sign-in', path: '/mcp', request: toolsCall, expect: 200, signIn: true },
   { name: 'gateway tools/call (registry), API key', target: 'gateway-stack', path: '/mcp', request: rpc(JSON.parse(toolsCall.body), apiKey), expect: 200 },
   { name: 'gateway tools/call (registry), Connect', target: 'gateway-stack', path: '/mcp', request: rpc(JSON.parse(toolsCall.body), connectToken), expect: 200 },
   { name: 'gateway tools/call (registry), traced', target: 'gateway-traced', path: '/mcp', request: toolsCall, expect: 200 },
@@ -111,6 +116,7 @@ if (values.soak !== undefined) {
   // --only <text> runs the rows whose name contains it (for iterating on one path).
   for (const row of rows.filter((r) => values.only === undefined || r.name.includes(values.only))) {
     const { child, port } = await startTarget(row.target)
+    if (row.signIn === true) row.request = { ...row.request, headers: { ...row.request.headers, authorization: `Bearer ${await benchSignIn(`http://127.0.0.1:${port}`)}` } }
     await load(port, row, { duration: 2 })
     const cpuBefore = cpuSeconds(child.pid!)
     const r = await load(port, row, { duration })

@@ -80,13 +80,18 @@ async function gatewayStack (): Promise<FastifyInstance> {
   }))
 }
 
+/** The gateway fronting the stub registry as a stack (no Connect), so its own sign-in server issues access tokens. */
+async function gatewaySignIn (): Promise<FastifyInstance> {
+  return buildApp(loadConfig({ MCP_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', MCP_RATE_LIMIT_MAX: '0', MCP_TENANT_MAX_CONCURRENT_CALLS: '0', QUILT_REGISTRY_URL: process.env.BENCH_STACK_REGISTRY }))
+}
+
 /** The gateway with OpenTelemetry on (OTEL_EXPORTER_OTLP_ENDPOINT set by bench/run.ts), every request sampled. */
 async function gatewayTraced (): Promise<FastifyInstance> {
   await startTracing()
   return gateway()
 }
 
-const targets: Record<string, () => Promise<FastifyInstance>> = { bare, 'jwt-only': jwtOnly, 'sdk-pattern': sdkPattern, gateway, 'gateway-stack': gatewayStack, 'gateway-traced': gatewayTraced }
+const targets: Record<string, () => Promise<FastifyInstance>> = { bare, 'jwt-only': jwtOnly, 'sdk-pattern': sdkPattern, gateway, 'gateway-stack': gatewayStack, 'gateway-traced': gatewayTraced, 'gateway-sign-in': gatewaySignIn }
 
 const name = process.argv[2] ?? ''
 const factory = targets[name]

@@ -15,6 +15,8 @@ import health from './http/health.js'
 import { mcpPaths } from './http/mcp-paths.js'
 import mcp, { mcpMethodGuard } from './mcp/route.js'
 import secrets from './auth/secrets.js'
+import signIn, { signInEnabled, type SignInOptions } from './sign-in/index.js'
+import { signInStackFor } from './sign-in/stack-context.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,6 +32,7 @@ declare module 'fastify' {
 
 export interface BuildOptions {
   fastify?: FastifyServerOptions
+  signIn?: SignInOptions
   /** Limits and cache times of API key checks (tests shorten them). */
   quiltCredentials?: QuiltCredentialsOptions
 }
@@ -75,7 +78,7 @@ function sendError (request: FastifyRequest, reply: FastifyReply, err: FastifyEr
   }
   const status = HTTP_ERRORS[reason].status
   if (status === 401 || (status === 403 && reason !== 'origin_not_allowed')) {
-    reply.header('www-authenticate', bearerChallenge(status === 401 ? 'invalid_token' : 'insufficient_scope', message))
+    reply.header('www-authenticate', bearerChallenge(status === 401 ? 'invalid_token' : 'insufficient_scope', message, signInStackFor(request)?.resourceMetadataUrl(request.routeOptions.url)))
     request.server.metrics.authFailures.inc({ reason })
   }
   if (status === 429) request.server.metrics.rateLimitRefusals.inc({ reason })
@@ -169,6 +172,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   await app.register(health)
   await app.register(protectedResource)
   const data = dataClientsFor(config, app.metrics.cost)
+  if (signInEnabled(config)) await app.register(signIn, options.signIn ?? {})
   const registries = new RegistryClients({
     timeoutMs: config.graphqlTimeoutMs,
     mutationTimeoutMs: config.graphqlMutationTimeoutMs,

@@ -9,7 +9,7 @@
  * - `host:*`: that host on any port (a registry whose port is picked at start, as in tests).
  * Plain http is allowed only for a loopback host that is itself listed: a local registry, the demo.
  */
-export const ANY_HTTPS_HOST = '*'
+const ANY_HTTPS_HOST = '*'
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 

@@ -12,13 +12,13 @@ import type { FailedCheckLimit } from './failed-checks.js'
 export const API_KEY_PREFIX = 'qk_'
 
 /** A good key is re-checked after this long, so a key revoked in Quilt stops working within a minute. */
-export const API_KEY_GOOD_TTL_MS = 60_000
+const API_KEY_GOOD_TTL_MS = 60_000
 /** A refused key is answered from memory this long: a client retrying in a loop costs the registry nothing. */
 const REFUSED_TTL_MS = 5_000
 /** The registry's answer is on the request's path: a check waits no longer than this. */
 const CHECK_TIMEOUT_MS = 10_000
 
-export type CheckOutcome = 'ok' | 'refused' | 'limited' | 'unavailable' | 'cached'
+type CheckOutcome = 'ok' | 'refused' | 'limited' | 'unavailable' | 'cached'
 
 export interface ApiKeyCheckerOptions {
   registry: Pick<RegistryClientOptions, 'timeoutMs' | 'observe'>

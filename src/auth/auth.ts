@@ -6,6 +6,7 @@ import { GatewayError, type ErrorReason } from '../http/errors.js'
 import { tenantFromClaims, tenantFromSession, type Tenant } from '../platform/tenant.js'
 import type { ServedStack } from './stacks-directory.js'
 import type { SecretStore } from './secret-store.js'
+import { isGatewayAccessToken, verifyGatewayAccessToken } from '../sign-in/access-token.js'
 import { registerSecret } from '../telemetry/log-secrets.js'
 import { checkTokenLifetime } from './token-lifetime.js'
 
@@ -18,7 +19,7 @@ declare module 'fastify' {
   }
 }
 
-export interface AuthPluginOptions {
+interface AuthPluginOptions {
   issuer?: string
   audience?: string
   allowedRegistryHosts: readonly string[]
@@ -147,6 +148,13 @@ export default fp(async function auth (app: FastifyInstance, opts: AuthPluginOpt
     if (hit !== undefined && hit.store.isCandidate(hit.secret) && now <= hit.tenant.expiresAt + CLOCK_SKEW_SECONDS && now >= hit.notBefore - CLOCK_SKEW_SECONDS) {
       registerSecret(hit.tenant.catalogToken)
       request.tenant = hit.tenant
+      return
+    }
+    // A gateway access token (from the stack's sign-in server, src/sign-in): sealed, not an HS256 JWT.
+    if (isGatewayAccessToken(token)) {
+      const tenant = await verifyGatewayAccessToken(request, token)
+      registerSecret(tenant.catalogToken)
+      request.tenant = tenant
       return
     }
     const { claims, store, secret } = verify(token, stores)

@@ -6,9 +6,9 @@ import { tenantFromStackBearer, type Tenant } from '../platform/tenant.js'
 import type { Stack } from '../config/stacks.js'
 
 /** Connect's signatures: asymmetric only, so no shared secret can forge one (HS256 and `none` refused). */
-export const CONNECT_ALGORITHMS = ['RS256', 'ES256']
+const CONNECT_ALGORITHMS = ['RS256', 'ES256']
 /** An unknown `kid` fetches the JWKS again at most this often (a new key, or someone else's). */
-export const UNKNOWN_KID_COOLDOWN_MS = 60_000
+const UNKNOWN_KID_COOLDOWN_MS = 60_000
 /** Fetches of Connect's metadata and keys are on a request's path: bounded. */
 const FETCH_TIMEOUT_MS = 5_000
 /** After a failed fetch, requests are answered 503 this long instead of each waiting for Connect. */

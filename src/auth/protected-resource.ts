@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { mcpPaths } from '../http/mcp-paths.js'
 import { PROTECTED_RESOURCE_PATH, publicBaseUrl } from '../http/public-url.js'
+import { SCOPES } from '../sign-in/scopes.js'
+import { signInStackFor } from '../sign-in/stack-context.js'
 
 /**
  * RFC 6750 allows only printable ASCII other than `"` and `\` in error_description: anything else
@@ -9,11 +11,13 @@ import { PROTECTED_RESOURCE_PATH, publicBaseUrl } from '../http/public-url.js'
 const headerSafe = (text: string) => text.replace(/"/g, "'").replace(/\\/g, '/').replace(/[^\x20-\x7e]/g, ' ')
 
 /**
- * The challenge of a 401/403. It names no `resource_metadata`: tokens come from the Quilt catalog, not
- * from an OAuth authorization server, so there is nothing for a client to discover (see below).
+ * The challenge of a 401/403. It names `resource_metadata` where the gateway runs a sign-in server
+ * for the request's stack (MCP hosts discover it from there); elsewhere tokens come from the Quilt
+ * catalog only, and there is nothing to discover (see below).
  */
-export function bearerChallenge (error: 'invalid_token' | 'insufficient_scope', description: string): string {
-  return `Bearer error="${error}", error_description="${headerSafe(description)}"`
+export function bearerChallenge (error: 'invalid_token' | 'insufficient_scope', description: string, resourceMetadataUrl?: string): string {
+  const metadata = resourceMetadataUrl !== undefined ? `, resource_metadata="${headerSafe(resourceMetadataUrl)}"` : ''
+  return `Bearer error="${error}", error_description="${headerSafe(description)}"${metadata}`
 }
 
 /** What an OAuth client that tries to register with the gateway is told (RFC 7591 error shape). */
@@ -35,17 +39,19 @@ export const NO_OAUTH_MESSAGE = 'This gateway does not run OAuth: it accepts bea
  */
 export default async function protectedResource (app: FastifyInstance) {
   const { mcpPath } = app.config
-  // A stack behind Quilt Connect: Connect is where its users sign in (README, "Quilt Connect").
-  const connectServer = (request: FastifyRequest) => {
+  const metadata = (request: FastifyRequest, path = mcpPath) => {
+    // A stack behind Quilt Connect: Connect is where its users sign in (README, "Quilt Connect").
+    // Otherwise a fronted stack's own sign-in server (src/sign-in) issues its tokens.
     const connectUrl = app.stacks.forHost(request.headers.host)?.stack.connectUrl
-    return connectUrl === undefined ? {} : { authorization_servers: [connectUrl] }
+    const signIn = signInStackFor(request)
+    const servers = connectUrl !== undefined ? { authorization_servers: [connectUrl] } : signIn !== undefined ? { authorization_servers: [signIn.issuer], scopes_supported: SCOPES } : {}
+    return {
+      resource: `${signIn?.origin ?? publicBaseUrl(request)}${path}`,
+      bearer_methods_supported: ['header'],
+      resource_name: 'Quilt MCP gateway',
+      ...servers
+    }
   }
-  const metadata = (request: FastifyRequest, path = mcpPath) => ({
-    resource: `${publicBaseUrl(request)}${path}`,
-    bearer_methods_supported: ['header'],
-    resource_name: 'Quilt MCP gateway',
-    ...connectServer(request)
-  })
   app.get(PROTECTED_RESOURCE_PATH, async (request) => metadata(request))
   // RFC 9728: one document per resource path, so the catalog's path has its own.
   for (const path of mcpPaths(mcpPath)) app.get(`${PROTECTED_RESOURCE_PATH}${path}`, async (request) => metadata(request, path))

@@ -16,7 +16,7 @@ declare module 'fastify' {
   }
 }
 
-export interface QuiltCredentials {
+interface QuiltCredentials {
   /**
    * The tenant of a Quilt API key or a Quilt Connect token of the request's stack; undefined when the
    * bearer is neither (a catalog token, checked by the auth plugin). Rejects with the answer to send.

@@ -21,7 +21,7 @@ declare module 'fastify' {
  */
 const FIRST_READ_WAIT_MS = 3000
 
-export interface SecretsPluginOptions {
+interface SecretsPluginOptions {
   source: SecretSource
   refreshSeconds: number
   /** Stacks with their own secret source get a store each; the default stack shares the gateway's. */

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream'
 import { ConfigError } from '../config/secret-source.js'
-import { LocalCredentialsError } from '../local/quilt3-login.js'
+import { LocalCredentialsError } from '../local/errors.js'
 import { UsageError } from './usage-error.js'
 
 /**
@@ -15,7 +15,7 @@ export interface CommandIo {
 }
 
 /** A command resolves once it is running (a server keeps listening after) and throws to fail. */
-export type Command = (args: string[], io: CommandIo) => Promise<void>
+type Command = (args: string[], io: CommandIo) => Promise<void>
 
 export interface Program {
   /** Prefixes every error line, so the person at the terminal knows whose message it is. */

@@ -9,7 +9,8 @@ import { loadLocalConfig } from '../config/config.js'
 import { dataClientsFor } from '../data/index.js'
 import { loggerOptions } from '../telemetry/logger.js'
 import { buildMcpServer } from '../mcp/build-server.js'
-import { resolveLocalCredentials } from '../local/quilt3-login.js'
+import { ToolCatalog } from '../mcp/tool-catalog.js'
+import { resolveLocalCredentials } from '../local/credentials.js'
 import { RegistryClients } from '../platform/registry-client.js'
 import { tenantFromLocalCredentials } from '../local/local-tenant.js'
 import { parseCommand } from './flags.js'
@@ -101,7 +102,7 @@ export async function stdio (args: string[], { stdin, stdout, stderr, env }: Com
     log,
     onTokenRefused: (refused) => { data.credentials.forget(refused) }
   })
-  const server = buildMcpServer({ registries, data, log, tenant })
+  const server = buildMcpServer({ registries, data, log, tenant, catalog: new ToolCatalog(config.toolsets) })
   server.onclose = () => { log.info('stdin ended; stopping') }
   await server.connect(new StdinBoundTransport(stdin, stdout))
 }

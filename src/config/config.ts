@@ -5,6 +5,26 @@ import { loadStacks, type Stack } from './stacks.js'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
+/** Groups of tools an operator can offer (README "Tools"); `catalog` is always on. */
+export const TOOLSETS = ['catalog', 'packages', 'search', 'objects', 'athena', 'tabulator', 'admin'] as const
+export type Toolset = typeof TOOLSETS[number]
+/** Every toolset but `admin`: admin tools are offered only where an operator opts in. */
+export const DEFAULT_TOOLSETS: readonly Toolset[] = TOOLSETS.filter((name) => name !== 'admin')
+
+const isToolset = (value: string): value is Toolset => (TOOLSETS as readonly string[]).includes(value)
+
+/** MCP_TOOLSETS: a comma list of toolset names (unset or blank: the default); `catalog` is added when absent. */
+const toolsetList = z.string().optional().transform((raw, ctx): Toolset[] => {
+  const items = (raw ?? '').split(',').map((item) => item.trim().toLowerCase()).filter((item) => item.length > 0)
+  if (items.length === 0) return [...DEFAULT_TOOLSETS]
+  const unknown = items.filter((item) => !isToolset(item))
+  if (unknown.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `unknown toolset ${unknown.map((u) => `"${u}"`).join(', ')}; choose from ${TOOLSETS.join(', ')}` })
+    return z.NEVER
+  }
+  return [...new Set<Toolset>(['catalog', ...items.filter(isToolset)])]
+})
+
 // Empty counts as unset, so the default applies: ECS task templates pass unfilled optional values as "",
 // and `PORT=` must not become port 0 (any free port) nor `MCP_RATE_LIMIT_MAX=` a limit of 0 (off).
 const unsetWhenEmpty = <S extends z.ZodType>(schema: S) =>
@@ -102,6 +122,8 @@ const EnvSchema = z.object({
   AWS_ENDPOINT_URL_S3: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   AWS_ENDPOINT_URL_ATHENA: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   MCP_ATHENA_TIMEOUT_MS: positiveInt(60_000),
+  MCP_TOOLSETS: toolsetList,
+  MCP_OAUTH: unsetWhenEmpty(z.enum(['on', 'off'], { error: 'must be on or off' }).optional()),
   LOG_LEVEL: unsetWhenEmpty(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'))
 })
 
@@ -122,7 +144,7 @@ export interface Config {
   jwtAudience?: string
   /** Longest accepted token lifetime (exp − iat, or exp − now without iat), in seconds. */
   maxTokenLifetimeSeconds: number
-  /** Registry hosts a token's registry_url may point at (see platform/registry-policy.ts); empty = none. */
+  /** Registry hosts a token's registry_url may point at (see registry-address.ts); empty = none. */
   allowedRegistryHosts: string[]
   corsOrigins: string[]
   graphqlTimeoutMs: number
@@ -157,6 +179,13 @@ export interface Config {
   athenaEndpoint?: string
   /** Longest an athena_query runs before it is stopped. */
   athenaTimeoutMs: number
+  /** Toolsets offered (MCP_TOOLSETS); always includes `catalog`. */
+  toolsets: Toolset[]
+  /**
+   * MCP_OAUTH: the built-in OAuth 2.1 sign-in server (src/sign-in) for fronted stacks. `auto` (unset)
+   * runs it when a stack is fronted; `off` never.
+   */
+  oauth: 'on' | 'off' | 'auto'
   logLevel: typeof LOG_LEVELS[number]
 }
 
@@ -171,7 +200,7 @@ function parseEnv<S extends z.ZodType> (schema: S, env: NodeJS.ProcessEnv): z.ou
 }
 
 /** What the single-user stdio mode reads: no listener, no JWT secret, so none of those is required. */
-export type LocalConfig = Pick<Config, 'graphqlTimeoutMs' | 'graphqlMutationTimeoutMs' | 'logLevel' | DataConfigField>
+export type LocalConfig = Pick<Config, 'graphqlTimeoutMs' | 'graphqlMutationTimeoutMs' | 'logLevel' | 'toolsets' | DataConfigField>
 
 const LocalEnvSchema = EnvSchema.pick({
   MCP_GRAPHQL_TIMEOUT_MS: true,
@@ -181,7 +210,8 @@ const LocalEnvSchema = EnvSchema.pick({
   AWS_DEFAULT_REGION: true,
   AWS_ENDPOINT_URL_S3: true,
   AWS_ENDPOINT_URL_ATHENA: true,
-  MCP_ATHENA_TIMEOUT_MS: true
+  MCP_ATHENA_TIMEOUT_MS: true,
+  MCP_TOOLSETS: true
 })
 
 type DataConfigField = 'dataRegion' | 's3Endpoint' | 'athenaEndpoint' | 'athenaTimeoutMs'
@@ -199,7 +229,7 @@ function dataConfig (e: z.output<typeof LocalEnvSchema>): Pick<Config, DataConfi
 /** The stdio command's configuration, with the same defaults and checks as loadConfig. */
 export function loadLocalConfig (env: NodeJS.ProcessEnv = process.env): LocalConfig {
   const e = parseEnv(LocalEnvSchema, env)
-  return { graphqlTimeoutMs: e.MCP_GRAPHQL_TIMEOUT_MS, graphqlMutationTimeoutMs: e.MCP_GRAPHQL_MUTATION_TIMEOUT_MS, logLevel: e.LOG_LEVEL, ...dataConfig(e) }
+  return { graphqlTimeoutMs: e.MCP_GRAPHQL_TIMEOUT_MS, graphqlMutationTimeoutMs: e.MCP_GRAPHQL_MUTATION_TIMEOUT_MS, logLevel: e.LOG_LEVEL, toolsets: e.MCP_TOOLSETS, ...dataConfig(e) }
 }
 
 /**
@@ -259,8 +289,13 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     handlerTimeoutMs: e.MCP_HANDLER_TIMEOUT_MS,
     stacks: loadStacks({ registryUrl: e.QUILT_REGISTRY_URL, catalogUrl: e.QUILT_CATALOG_URL, connectUrl: e.QUILT_CONNECT_URL, stacksFile: e.MCP_STACKS_FILE, region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION }),
     ...dataConfig(e),
+    toolsets: e.MCP_TOOLSETS,
+    oauth: e.MCP_OAUTH ?? 'auto',
     logLevel: e.LOG_LEVEL
   }
   registryPolicy(config)
+  if (config.oauth === 'on' && config.stacks.length === 0) {
+    throw new ConfigError('MCP_OAUTH=on needs a fronted stack (QUILT_REGISTRY_URL or MCP_STACKS_FILE): users sign in to a stack\'s registry')
+  }
   return config
 }

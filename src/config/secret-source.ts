@@ -9,10 +9,10 @@ export class ConfigError extends Error {
   name = 'ConfigError'
 }
 
-export const MIN_SECRET_BYTES = 32
+const MIN_SECRET_BYTES = 32
 
 /** The example value in .env.example: public, so a gateway signing with it accepts anyone's tokens. */
-export const PLACEHOLDER_SECRET = 'change-me-to-a-random-secret-of-at-least-32-bytes'
+const PLACEHOLDER_SECRET = 'change-me-to-a-random-secret-of-at-least-32-bytes'
 
 /**
  * Trims surrounding whitespace: a secret saved with a trailing newline (echo into SSM, a file) is the

@@ -28,7 +28,7 @@ export interface Stack {
 }
 
 /** Stack name of the one stack configured by QUILT_REGISTRY_URL. */
-export const DEFAULT_STACK_NAME = 'QUILT_REGISTRY_URL'
+const DEFAULT_STACK_NAME = 'QUILT_REGISTRY_URL'
 
 /** A host as the Host header carries it: a name or [IPv6], optionally with a port; no scheme, no path. */
 const HOST_PATTERN = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/

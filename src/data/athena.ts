@@ -14,7 +14,7 @@ const POLL_MAX_MS = 1000
 /** How long stopping a query may take after the caller left or the deadline passed. */
 const STOP_TIMEOUT_MS = 5000
 
-function athenaFailure (err: unknown): DataError | 'expired' {
+export function athenaFailure (err: unknown): DataError | 'expired' {
   if (!(err instanceof AthenaServiceException)) {
     return new DataUnavailableError('Could not reach Athena (network error). Try again later.', { cause: err })
   }
@@ -22,7 +22,8 @@ function athenaFailure (err: unknown): DataError | 'expired' {
   if (err.name === 'AccessDeniedException' || err.name === 'UnrecognizedClientException' || err.$metadata.httpStatusCode === 403) {
     return new DataAccessDeniedError(`Athena refused the query for your role: ${err.message.slice(0, 300)}. Check the workgroup and database, or ask a catalog administrator for Athena access.`, { cause: err })
   }
-  if (err.name === 'InvalidRequestException' || err.name === 'ResourceNotFoundException') {
+  // MetadataException: an unknown catalog, database or table in the discovery calls.
+  if (err.name === 'InvalidRequestException' || err.name === 'ResourceNotFoundException' || err.name === 'MetadataException') {
     return new DataInputError(`Athena rejected the request: ${err.message.slice(0, 500)}`, { cause: err })
   }
   return new DataUnavailableError(`Athena answered ${err.name}. Try again later.`, { cause: err })
@@ -89,13 +90,13 @@ async function fetchRows (client: Client, id: string, access: DataAccess, skipHe
  * `maxRows` rows. The query is stopped in Athena when the caller goes away or the deadline passes,
  * so an abandoned query does not go on scanning (and billing) data.
  */
-export async function runAthenaQuery (access: DataAccess, query: { sql: string, database?: string, workgroup?: string, maxRows: number }): Promise<QueryResult> {
+export async function runAthenaQuery (access: DataAccess, query: { sql: string, database?: string, workgroup?: string, catalog?: string, maxRows: number }): Promise<QueryResult> {
   const timeoutMs = access.options.athenaTimeoutMs
   return access.athena(athenaFailure, async (client) => {
     const started = await client.send(new StartQueryExecutionCommand({
       QueryString: query.sql,
       WorkGroup: query.workgroup,
-      ...(query.database === undefined ? {} : { QueryExecutionContext: { Database: query.database } })
+      ...(query.database === undefined && query.catalog === undefined ? {} : { QueryExecutionContext: { Database: query.database, Catalog: query.catalog } })
     }), { abortSignal: access.callSignal() })
     const id = started.QueryExecutionId
     if (id === undefined) throw new DataUnavailableError('Athena accepted the query but returned no query id. Try again later.')

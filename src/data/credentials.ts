@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
-import { keepAliveFetch } from '../platform/http-fetch.js'
+import { registryRequest, type RegistryResponse } from '../platform/registry-http.js'
 import type { Tenant } from '../platform/tenant.js'
 import { registerSecret } from '../telemetry/log-secrets.js'
 import { DataCancelledError, DataCredentialsError, DataUnavailableError, isAbortError } from './errors.js'
@@ -112,15 +112,13 @@ export class CredentialsCache {
   }
 
   async #fetch (tenant: Tenant): Promise<AwsCredentials> {
-    let response: Response
-    let body: string
+    let response: RegistryResponse
     try {
-      response = await keepAliveFetch(`${tenant.registryUrl}/api/auth/get_credentials`, {
+      response = await registryRequest(`${tenant.registryUrl}/api/auth/get_credentials`, {
         method: 'GET',
         headers: { authorization: `Bearer ${tenant.catalogToken}`, accept: 'application/json' },
         signal: AbortSignal.timeout(this.#timeoutMs)
       })
-      body = await response.text()
     } catch (err) {
       if (isAbortError(err) || (err instanceof Error && err.name === 'TimeoutError')) {
         throw new DataUnavailableError(`The Quilt catalog did not issue data-access credentials within ${this.#timeoutMs} ms. Try again later.`, { cause: err })
@@ -131,12 +129,12 @@ export class CredentialsCache {
       this.forget(tenant)
       throw new DataCredentialsError(response.status)
     }
-    if (!response.ok) {
+    if (response.status < 200 || response.status >= 300) {
       throw new DataUnavailableError(`The Quilt catalog answered HTTP ${response.status} when asked for data-access credentials. Try again later.`)
     }
     let parsed: z.ZodSafeParseResult<z.output<typeof CredentialsResponse>>
     try {
-      parsed = CredentialsResponse.safeParse(JSON.parse(body))
+      parsed = CredentialsResponse.safeParse(JSON.parse(response.body))
     } catch {
       parsed = CredentialsResponse.safeParse(undefined)
     }

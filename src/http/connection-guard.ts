@@ -11,7 +11,7 @@ import { errorBody, HTTP_ERRORS, type ErrorReason } from './errors.js'
  * them the client is not a confused one but a hostile one, and is cut off).
  */
 export const DRAIN_MAX_BYTES = 64 * 1024 * 1024
-export const DRAIN_MAX_MS = 10_000
+const DRAIN_MAX_MS = 10_000
 const DRAIN_CHECK_MS = 100
 
 /** Calls `onExceeded` if the socket reads more than DRAIN_MAX_BYTES or lives longer than DRAIN_MAX_MS; returns a cancel function. */

@@ -20,9 +20,10 @@ function localHost (request: FastifyRequest): string {
  * sets them); else the Host header. Anyone can send those headers, so the forwarded ones are read only
  * when a proxy is declared to set them, and any host value is checked to be a host before use.
  */
-export function publicBaseUrl (request: FastifyRequest): string {
+export function publicBaseUrl (request: FastifyRequest, options: { ignorePublicUrl?: boolean } = {}): string {
   const { publicUrl, trustProxy } = request.server.config
-  if (publicUrl !== undefined) return publicUrl
+  // MCP_PUBLIC_URL is the default stack's; a stacks-file stack is reached at its own host.
+  if (publicUrl !== undefined && options.ignorePublicUrl !== true) return publicUrl
   const proto = (trustProxy ? first(request.headers['x-forwarded-proto']) : undefined) ?? request.protocol
   const host = (trustProxy ? first(request.headers['x-forwarded-host']) : undefined) ?? request.headers.host
   return `${proto === 'https' ? 'https' : 'http'}://${host !== undefined && HOST.test(host) ? host : localHost(request)}`

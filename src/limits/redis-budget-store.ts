@@ -26,20 +26,20 @@ return { current, ttl }`
 
 type CountingRedis = Redis & { budgetIncrement: (key: string, windowMs: number, cost: number) => Promise<[number, number]> }
 
-export interface RedisBudgetStore extends BudgetStore {
+interface RedisBudgetStore extends BudgetStore {
   /** Resolves once connected, or after the connect timeout (the gateway starts either way). */
   ready: () => Promise<void>
   close: () => void
 }
 
-export interface RedisBudgetStoreOptions {
+interface RedisBudgetStoreOptions {
   log: FastifyBaseLogger
   /** Called once per charge counted locally because Redis failed, for the metric. */
   onStoreError: () => void
 }
 
 /** Counts in Redis, falling back to local counts on any Redis failure. ioredis loads only when used. */
-export async function createRedisBudgetStore (redisUrl: string, options: RedisBudgetStoreOptions): Promise<RedisBudgetStore> {
+async function createRedisBudgetStore (redisUrl: string, options: RedisBudgetStoreOptions): Promise<RedisBudgetStore> {
   const { Redis } = await import('ioredis')
   const redis = new Redis(redisUrl, {
     connectTimeout: CONNECT_TIMEOUT_MS,

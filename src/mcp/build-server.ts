@@ -3,7 +3,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js'
 import {
   CallToolRequestSchema, ErrorCode, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError,
-  ReadResourceRequestSchema, type CallToolResult, type Tool
+  ReadResourceRequestSchema, type CallToolResult
 } from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyBaseLogger } from 'fastify'
 import { z } from 'zod'
@@ -11,10 +11,12 @@ import type { DataClients } from '../data/data-access.js'
 import type { RegistryClients } from '../platform/registry-client.js'
 import type { Tenant } from '../platform/tenant.js'
 import type { ToolContext } from '../tools/context.js'
-import { resources, tools } from '../tools/index.js'
+import { sharedAdminStatus } from '../tools/admin-status.js'
+import { AUTOLOAD_MAX_BYTES, findResource, mimeTypeOf, resources, resourceText } from '../tools/resources.js'
 import { errorResult, runTool } from '../tools/result.js'
 import { VERSION } from '../config/version.js'
 import { writeAuditLine, type AuditOutcome } from './audit.js'
+import { ToolCatalog, type Caller } from './tool-catalog.js'
 
 export interface McpDeps {
   registries: RegistryClients
@@ -35,6 +37,8 @@ export interface McpDeps {
   tenant?: Tenant
   /** Where each tool call's audit line goes (src/mcp/audit.ts); stdio, a single local user, has none. */
   audit?: { log: FastifyBaseLogger, requestId?: string, clientTraceId?: string }
+  /** The tools offered (MCP_TOOLSETS), built once per process; the default toolsets when absent. */
+  catalog?: ToolCatalog
 }
 
 const INSTRUCTIONS = 'Tools for one Quilt data catalog: buckets, versioned packages (browse, diff, create, update, delete) and search. ' +
@@ -42,18 +46,9 @@ const INSTRUCTIONS = 'Tools for one Quilt data catalog: buckets, versioned packa
 
 // Everything below up to buildMcpServer depends on no request, so it is computed once per process.
 
-const toolsByName = new Map(tools.map((tool) => [tool.name, tool]))
+const defaultCatalog = new ToolCatalog()
 
-/** The tools/list answer, with JSON Schemas converted from the zod input schemas once. */
-const toolList: Tool[] = tools.map((tool) => ({
-  name: tool.name,
-  title: tool.title,
-  description: tool.description,
-  inputSchema: z.toJSONSchema(tool.inputSchema, { io: 'input' }) as Tool['inputSchema'],
-  annotations: { title: tool.title, ...tool.annotations }
-}))
-
-const resourceList = resources.map(({ name, uri, title, description, mimeType }) => ({ name, uri, title, description, mimeType: mimeType ?? 'application/json' }))
+const resourceList = resources.map((resource) => ({ name: resource.name, uri: resource.uri, title: resource.title, description: resource.description, mimeType: mimeTypeOf(resource) }))
 
 // The SDK builds a fresh Ajv instance per server unless given one; Ajv only compiles elicitation
 // schemas (which the gateway never sends) and its cache holds no request data, so one is shared.
@@ -106,13 +101,23 @@ export function buildMcpServer (deps: McpDeps): Server {
     }
   }
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolList }))
+  const catalog = deps.catalog ?? defaultCatalog
+  /** What this caller may see: their admin status is asked (cached per user) only where admin tools are offered. */
+  const callerOf = async (extra: { authInfo?: AuthInfo, signal: AbortSignal }): Promise<Caller> => {
+    const readOnly = tenantOf(extra.authInfo, deps.tenant).readOnly === true
+    if (!catalog.offersAdmin) return { admin: false, readOnly }
+    const ctx = contextFor(extra)
+    return { admin: await sharedAdminStatus.isAdmin(ctx), readOnly }
+  }
+
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => catalog.list(await callerOf(extra)))
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const started = performance.now()
     const { name } = request.params
-    const tool = toolsByName.get(name)
-    if (tool === undefined) return errorResult(`Unknown tool "${name}". Call tools/list for the available tools.`)
+    const found = catalog.lookup(name, await callerOf(extra))
+    if ('refusal' in found) return errorResult(found.refusal)
+    const { tool } = found
     const args = tool.inputSchema.safeParse(request.params.arguments ?? {})
     let result: CallToolResult
     if (!args.success) {
@@ -134,16 +139,15 @@ export function buildMcpServer (deps: McpDeps): Server {
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: [] }))
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
-    const resource = resources.find((candidate) => candidate.uri === request.params.uri)
+    const resource = findResource(request.params.uri)
     if (resource === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource ${request.params.uri}`)
     const ctx = contextFor(extra)
     const result = await admitted(ctx, () => runTool(resource.name, ctx, () => resource.read(ctx)))
     const first = result.content[0]
     // Resources have no isError result; the failure becomes a JSON-RPC error with the same explanation.
     if (result.isError === true) throw new McpError(ErrorCode.InternalError, first?.type === 'text' ? first.text : 'resource failed')
-    // A view's structured result as JSON, or a reference text (a resource with its own mimeType) as is.
-    const text = resource.mimeType === undefined ? JSON.stringify(result.structuredContent) : first?.type === 'text' ? first.text : ''
-    return { contents: [{ uri: resource.uri, mimeType: resource.mimeType ?? 'application/json', text }] }
+    const output = { text: first?.type === 'text' ? first.text : '', data: result.structuredContent ?? {} }
+    return { contents: [{ uri: resource.uri, mimeType: mimeTypeOf(resource), text: resourceText(resource, output, AUTOLOAD_MAX_BYTES) }] }
   })
 
   return server

@@ -9,6 +9,7 @@ import { auditLogger, traceIdOf } from './audit.js'
 import { authInfoFor, buildMcpServer } from './build-server.js'
 import { ExchangeDeadlineError, ExchangeTransport } from './exchange-transport.js'
 import { messageCount, parseMessages, serializeAnswers } from './messages.js'
+import { ToolCatalog } from './tool-catalog.js'
 import type { DataClients } from '../data/data-access.js'
 import type { RegistryClients } from '../platform/registry-client.js'
 import type { Tenant } from '../platform/tenant.js'
@@ -52,6 +53,8 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
     })
   }
   const audit = auditLogger(app.log)
+  // The tools/list answers are built once per process, not per request.
+  const catalog = new ToolCatalog(app.config.toolsets)
   app.addHook('onRequest', app.checkOrigin)
   app.addHook('onRequest', app.authenticate)
   const spendBudget = rateLimitMax > 0
@@ -104,7 +107,8 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
             if (err instanceof SlotRefusedError) request.log.warn({ sub: caller.caller.subject, credential: caller.caller.kind, running: slots.maxRunning, waiting: slots.maxWaiting }, 'tool call refused: too many concurrent calls for this tenant')
             throw err
           }),
-      audit: { log: audit, requestId: request.id, clientTraceId: traceIdOf(request.headers.traceparent) }
+      audit: { log: audit, requestId: request.id, clientTraceId: traceIdOf(request.headers.traceparent) },
+      catalog
     })
     const transport = new ExchangeTransport()
     await server.connect(transport)

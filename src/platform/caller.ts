@@ -2,6 +2,7 @@
  * Who is calling, as limits and the audit line count them: (registry, kind of credential, subject).
  * Kinds never share a budget: a claims token with `sub: "7"` and the session of registry user `id 7`
  * are different callers, even on one registry. A new kind of credential is one more entry here.
+ * @public the list is where the kinds are documented; code imports only its type, CallerKind
  */
 export const CALLER_KINDS = [
   /** A gateway claims token; subject: its `sub`, else a hash of its catalog token. */
@@ -12,6 +13,8 @@ export const CALLER_KINDS = [
   'api_key',
   /** A Quilt Connect token; subject: its `sub`. */
   'connect',
+  /** An access token of the gateway's own sign-in server (src/sign-in); subject: its user as the registry named them at sign-in. */
+  'sign_in',
   /** stdio's single local user (quilt3's login or environment credentials); subject: a hash of the token. */
   'local'
 ] as const

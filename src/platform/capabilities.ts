@@ -20,14 +20,18 @@ export const capabilitiesQuery = defineOperation()({
   resultSet: __type(name: "PackagesSearchResultSet") { fields { name } }
   packageHit: __type(name: "SearchHitPackage") { fields { name } }
   firstPageResult: __type(name: "PackagesFirstPageResult") { name }
+  mutationType: __type(name: "Mutation") { fields { name } }
+  adminQueries: __type(name: "AdminQueries") { fields { name } }
 }`,
   result: z.object({
     queryType: TypeFields,
     searchResult: z.object({ possibleTypes: z.array(FieldNames).nullable() }).nullable(),
     resultSet: TypeFields,
     packageHit: TypeFields,
-    firstPageResult: FieldNames.nullable()
-  }).transform(({ queryType, searchResult, resultSet, packageHit, firstPageResult }): RegistryCapabilities => {
+    firstPageResult: FieldNames.nullable(),
+    mutationType: TypeFields,
+    adminQueries: TypeFields
+  }).transform(({ queryType, searchResult, resultSet, packageHit, firstPageResult, mutationType, adminQueries }): RegistryCapabilities => {
     const searchPackages = queryType?.fields?.find((field) => field.name === 'searchPackages')
     return {
       latestOnlySearch: has(searchPackages?.args, 'latestOnly'),
@@ -35,7 +39,9 @@ export const capabilitiesQuery = defineOperation()({
       packageHitEntryCount: has(packageHit?.fields, 'totalEntriesCount'),
       searchOperationError: has(searchResult?.possibleTypes, 'OperationError'),
       roleScopedBuckets: has(queryType?.fields, 'buckets'),
-      packagesFirstPageUnion: firstPageResult !== null
+      packagesFirstPageUnion: firstPageResult !== null,
+      topLevelTabulatorMutations: has(mutationType?.fields, 'bucketSetTabulatorTable'),
+      tabulatorOpenQuery: has(adminQueries?.fields, 'tabulatorOpenQuery')
     }
   })
 })
@@ -51,7 +57,9 @@ export const NEWEST_CAPABILITIES: RegistryCapabilities = {
   packageHitEntryCount: true,
   searchOperationError: true,
   roleScopedBuckets: true,
-  packagesFirstPageUnion: true
+  packagesFirstPageUnion: true,
+  topLevelTabulatorMutations: true,
+  tabulatorOpenQuery: true
 }
 
 /** What learning answered: the registry's capabilities, or NEWEST_CAPABILITIES assumed for want of them. */

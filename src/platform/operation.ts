@@ -29,6 +29,10 @@ export interface RegistryCapabilities {
   roleScopedBuckets: boolean
   /** `PackagesSearchResultSet.firstPage` is the `PackagesFirstPageResult` union, with `ordering`: since 2026-08-21. */
   packagesFirstPageUnion: boolean
+  /** `Mutation.bucketSetTabulatorTable` / `bucketRenameTabulatorTable` for non-admins: since 2026-04-22; before, only under `admin`. */
+  topLevelTabulatorMutations: boolean
+  /** `admin.tabulatorOpenQuery` and `setTabulatorOpenQuery`: since 2025-02-13. */
+  tabulatorOpenQuery: boolean
 }
 
 /** An operation whose document depends on the registry's era; its result has one shape for all. */
@@ -38,6 +42,8 @@ export interface EraOperation<V extends Variables, T> {
   result: z.ZodType<T>
   /** The document, in the shape a registry with these capabilities accepts. */
   shape (capabilities: RegistryCapabilities): Operation<V, T>
+  /** Whether a registry with these capabilities has the operation at all; absent: every era has it. */
+  available? (capabilities: RegistryCapabilities): boolean
   readonly variables?: V
 }
 
@@ -73,6 +79,7 @@ export function defineEraOperation<V extends Variables = Record<string, never>> 
     kind: 'query' | 'mutation'
     document: (capabilities: RegistryCapabilities) => string
     result: S
+    available?: (capabilities: RegistryCapabilities) => boolean
   }): EraOperation<V, z.output<S>> => {
     const result = op.result as z.ZodType<z.output<S>>
     const shapes = new Map<string, Operation<V, z.output<S>>>()
@@ -80,6 +87,7 @@ export function defineEraOperation<V extends Variables = Record<string, never>> 
       name: op.name,
       kind: op.kind,
       result,
+      ...(op.available === undefined ? {} : { available: op.available }),
       shape (capabilities) {
         const key = JSON.stringify(capabilities)
         let shaped = shapes.get(key)

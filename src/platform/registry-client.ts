@@ -1,20 +1,16 @@
-import { ClientError, GraphQLClient } from 'graphql-request'
 import { LRUCache } from 'lru-cache'
 import { endSpan, startClientSpan, withinSpan } from '../telemetry/spans.js'
 import { CapabilityCache, capabilitiesQuery, NEWEST_CAPABILITIES, sharedCapabilities } from './capabilities.js'
-import { keepAliveFetch } from './http-fetch.js'
 import { isEraOperation, type EraOperation, type Operation, type RegistryCapabilities, type Variables } from './operation.js'
 import { partialAnswer, type GraphqlErrorLike } from './partial-data.js'
 import {
   RegistryAuthError, RegistryCancelledError, RegistryDocumentError, RegistryError, RegistryQueryError, RegistryTimeoutError,
   RegistryUnavailableError
 } from './registry-errors.js'
+import { postGraphql, RegistryHttpError } from './registry-http.js'
 import type { Tenant } from './tenant.js'
 
-export { defineEraOperation, defineOperation } from './operation.js'
-export type { EraOperation, Operation, RegistryCapabilities, Variables } from './operation.js'
-
-export type CallOutcome = 'ok' | RegistryError['kind']
+type CallOutcome = 'ok' | RegistryError['kind']
 
 export interface RegistryClientOptions {
   timeoutMs: number
@@ -29,7 +25,7 @@ export interface RegistryClientOptions {
   onTokenRefused?: () => void
 }
 
-export interface CallOptions {
+interface CallOptions {
   /** Aborted when the caller goes away. */
   signal?: AbortSignal
   /** Receives a sentence naming the registry's errors when a partial answer is used. */
@@ -49,20 +45,20 @@ function registryErrorsFailure (op: Operation<Variables, unknown>, messages: str
   return new RegistryQueryError(`The Quilt registry reported an error for ${op.name}: ${messages.join('; ')}. This is an error on the registry side, not an empty result; retry later or report it to the catalog administrators if it persists.`, { cause, graphqlMessages: messages })
 }
 
-function describeFailure (err: unknown, op: Operation<Variables, unknown>, timedOut: boolean, timeoutMs: number): RegistryError {
+function describeFailure (err: unknown, op: Operation<Variables, unknown>, timedOut: boolean, timeoutMs: number, cancelled: boolean): RegistryError {
   if (err instanceof RegistryError) return err
   if (timedOut) return new RegistryTimeoutError(op.name, timeoutMs)
-  if (err instanceof ClientError) {
-    const { status } = err.response
+  if (err instanceof RegistryHttpError) {
+    const { status } = err
     if (status === 401 || status === 403) return new RegistryAuthError(status)
-    const messages = messagesOf(err.response.errors)
+    const messages = messagesOf(err.errors)
     // No `data` at all: the registry refused the document itself (parse or validation), before running it.
-    if (messages.length > 0 && err.response.data == null && status === 400) return new RegistryDocumentError(op.name, messages, { cause: err })
+    if (messages.length > 0 && err.data == null && status === 400) return new RegistryDocumentError(op.name, messages, { cause: err })
     if (messages.length > 0) return registryErrorsFailure(op, messages, err)
     return new RegistryUnavailableError(`The Quilt registry answered ${op.name} with HTTP ${status} and no GraphQL result. Try again later.`, { cause: err })
   }
-  // Node's AbortError is a DOMException, which is not always an instanceof Error.
-  if (typeof err === 'object' && err !== null && 'name' in err && err.name === 'AbortError') {
+  // undici rejects with the signal's reason, which the SDK sets to whatever the client's cancellation said.
+  if (cancelled) {
     return new RegistryCancelledError(`The ${op.name} call was cancelled because the client went away.`, { cause: err })
   }
   if (err instanceof SyntaxError) {
@@ -74,12 +70,7 @@ function describeFailure (err: unknown, op: Operation<Variables, unknown>, timed
 const toCallOptions = (call: AbortSignal | CallOptions | undefined): CallOptions => call instanceof AbortSignal ? { signal: call } : call ?? {}
 
 export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'catalogToken'>, options: RegistryClientOptions): RegistryClient {
-  // errorPolicy 'all': an answer with both data and errors reaches us, to be used where it suffices.
-  const client = new GraphQLClient(`${tenant.registryUrl}/graphql`, {
-    headers: { authorization: `Bearer ${tenant.catalogToken}` },
-    fetch: keepAliveFetch,
-    errorPolicy: 'all'
-  })
+  const url = `${tenant.registryUrl}/graphql`
   const cache = options.capabilities ?? sharedCapabilities
   const registryHost = new URL(tenant.registryUrl).host
 
@@ -91,7 +82,11 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
     let outcome: CallOutcome = 'ok'
     const span = startClientSpan(() => [`graphql ${op.name}`, { 'graphql.operation.name': op.name, 'graphql.operation.type': op.kind, 'server.address': registryHost }])
     try {
-      const response = await withinSpan(span, () => client.rawRequest<unknown, Variables>({
+      // An answer with both data and errors comes back, to be used where it suffices.
+      const response = await withinSpan(span, () => postGraphql({
+        url,
+        token: tenant.catalogToken,
+        operationName: op.name,
         query: op.document,
         variables,
         signal: call.signal === undefined ? timeout : AbortSignal.any([timeout, call.signal])
@@ -110,7 +105,7 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
       }
       return parsed.data
     } catch (err) {
-      const failure = describeFailure(err, { ...op, name: label } as Operation<Variables, unknown>, timeout.aborted, timeoutMs)
+      const failure = describeFailure(err, { ...op, name: label } as Operation<Variables, unknown>, timeout.aborted, timeoutMs, call.signal?.aborted === true)
       if (failure instanceof RegistryAuthError) options.onTokenRefused?.()
       outcome = failure.kind
       throw failure

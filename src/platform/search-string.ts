@@ -26,7 +26,7 @@ export function escapeQueryString (text: string): string {
  * with the catalog's trailing wildcard), `syntax` (deliberate query_string syntax, sent as typed) or
  * `literal` (escaped: the fallback when the registry could not parse the text).
  */
-export type QueryReading = 'everything' | 'words' | 'syntax' | 'literal'
+type QueryReading = 'everything' | 'words' | 'syntax' | 'literal'
 
 export interface SearchText {
   searchString: string | null

@@ -4,7 +4,7 @@ import { allowsRegistry, normaliseRegistryUrl, parseHttpUrl } from '../registry-
 import { callerOf, type Caller, type CallerKind } from './caller.js'
 
 /** The claims the gateway reads from a verified token; anything else in the token is ignored. */
-export const TokenClaimsSchema = z.object({
+const TokenClaimsSchema = z.object({
   catalog_token: z.string().min(1),
   registry_url: z.string().min(1),
   catalog_url: z.string().optional(),
@@ -15,8 +15,6 @@ export const TokenClaimsSchema = z.object({
   permissions: z.array(z.string()).optional(),
   exp: z.number()
 })
-
-export type TokenClaims = z.infer<typeof TokenClaimsSchema>
 
 /** One caller's view of one Quilt stack, built fresh from each verified token. */
 export interface Tenant {
@@ -38,6 +36,8 @@ export interface Tenant {
   caller: Caller
   /** Set for a catalog session token: the name of the stack whose registry issued it (see src/config/stacks.ts). */
   stack?: string
+  /** Set for a sign-in granted `quilt:read` only: tools/list offers, and tools/call runs, read-only tools only. */
+  readOnly?: boolean
 }
 
 export type TenantFailure = 'missing_claims' | 'registry_not_allowed'
@@ -53,7 +53,7 @@ export const anonymousSubject = (catalogToken: string) => `token#${hashToken(cat
 
 /**
  * Turns verified claims into a Tenant, or says why the token cannot be served. The allow-list stops a
- * validly signed token from steering the gateway at an arbitrary host (SSRF); see registry-policy.ts.
+ * validly signed token from steering the gateway at an arbitrary host (SSRF); see registry-address.ts.
  */
 export function tenantFromClaims (claims: unknown, allowedHosts: readonly string[]): Tenant | TenantFailure {
   const parsed = TokenClaimsSchema.safeParse(claims)

@@ -6,7 +6,7 @@ import { RegistryInputError, RegistryQueryError } from './registry-errors.js'
  * Every operation with such a union selects these arms and passes the result through `unwrapArms`,
  * so an error arm can never be mistaken for an empty success.
  */
-export const INVALID_INPUT_ARM = '... on InvalidInput { errors { path message name } }'
+const INVALID_INPUT_ARM = '... on InvalidInput { errors { path message name } }'
 export const ERROR_ARMS = `${INVALID_INPUT_ARM} ... on OperationError { message name }`
 
 /** The error arms of a union that gained `OperationError` only in later eras (the search unions). */

@@ -13,7 +13,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 export const REDACTED = '[redacted]'
 
 /** Shorter values are not registered: replacing them would shred every line (no real credential is this short). */
-export const MIN_SECRET_LENGTH = 6
+const MIN_SECRET_LENGTH = 6
 
 /** Registrations outside any request (stdio's single user, start-up) are kept process-wide: this many spellings, the oldest forgotten first. */
 const MAX_PROCESS_SECRETS = 64

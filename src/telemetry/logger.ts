@@ -7,7 +7,7 @@ import { REDACTED, redactRegisteredSecrets } from './log-secrets.js'
  * headers, but a stray `{ req }`/`{ headers }` or an error carrying request options must not leak
  * the JWT, the tenant's catalog token or the signing secret.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'headers.authorization',
   'request.headers.authorization',

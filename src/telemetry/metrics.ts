@@ -15,11 +15,11 @@ declare module 'fastify' {
  * invalid_client, invalid_request); `limited` (too many failed checks from one address);
  * `unavailable` (the registry or the shared store could not answer).
  */
-export const SIGNIN_OUTCOMES = ['ok', 'refused', 'limited', 'unavailable'] as const
-export type SignInOutcome = typeof SIGNIN_OUTCOMES[number]
+const SIGNIN_OUTCOMES = ['ok', 'refused', 'limited', 'unavailable'] as const
+type SignInOutcome = typeof SIGNIN_OUTCOMES[number]
 
 /** The gateway's Prometheus metrics, on a registry of its own so several apps in one process never clash. */
-export class GatewayMetrics {
+class GatewayMetrics {
   readonly registry = new Registry()
   readonly requests = new Counter({ name: 'mcp_gateway_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'] as const, registers: [this.registry] })
   readonly authFailures = new Counter({ name: 'mcp_gateway_auth_failures_total', help: 'Rejected authentication (401/403) by reason', labelNames: ['reason'] as const, registers: [this.registry] })

@@ -1,13 +1,16 @@
 import { z } from 'zod'
-
-// S3 bucket naming rules, loosely: enough to refuse paths, URLs and injection before any registry call.
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/
+import { isBucketName, parseS3Uri } from '../data/s3-location.js'
 
 /** Accepts `name` or `s3://name` (what users paste from the catalog) and yields the bare name. */
 export const bucketArg = z.string().trim()
   .transform((value) => value.replace(/^s3:\/\//i, '').replace(/\/+$/, ''))
-  .pipe(z.string().regex(BUCKET_NAME, 'must be an S3 bucket name such as "my-bucket" or "s3://my-bucket"'))
+  .pipe(z.string().refine(isBucketName, 'must be an S3 bucket name such as "my-bucket" or "s3://my-bucket"'))
   .describe('S3 bucket name, with or without the s3:// prefix, e.g. "quilt-example"')
+
+/** An object as users write it (`s3://bucket/key[?versionId=...]`, key unencoded), parsed into an S3Location. */
+export const s3UriArg = z.string().trim()
+  .transform((uri, ctx) => parseS3Uri(uri) ?? (ctx.addIssue({ code: 'custom', message: 'must be "s3://bucket/key", optionally with "?versionId=..." (URL-encoded: a "%" only as an escape such as %2B)' }), z.NEVER))
+  .describe('The object: "s3://bucket/key", or "s3://bucket/key?versionId=..." for one version')
 
 /** Quilt package names are exactly `namespace/name`, each part letters, digits, `_` or `-` (as quilt3 checks). */
 export const packageNameArg = z.string().trim()

@@ -1,14 +1,16 @@
 import type { ResourceDefinition } from './define.js'
 
 /** The quilt-platform://athena reference text, which the catalog's assistant loads before writing SQL. */
-export const ATHENA_REFERENCE = `# Querying Quilt data with athena_query
+const ATHENA_REFERENCE = `# Querying Quilt data with athena_query
 
 athena_query runs ONE read-only statement (SELECT, WITH ... SELECT, SHOW, DESCRIBE, EXPLAIN) in Amazon
 Athena with the caller's own role. Writes, DDL and several statements at once are refused. Results are
 capped by max_rows; a query that runs too long is stopped.
 
 ## Finding what to query
-- SHOW DATABASES; then SHOW TABLES IN "database"; then DESCRIBE "database"."table".
+- athena_databases_list (it also names the account's other data catalogs, the tabulator one among
+  them), then athena_tables_list(database, catalog), then athena_table_schema(database, table, catalog)
+  for the exact column names and types; athena_workgroups_list for workgroup=.
 - tabulator_tables_list(bucket) lists a bucket's tabulator tables and their YAML configs (columns,
   types, which package files feed them).
 - Pass workgroup= the stack's Quilt workgroup when the account's "primary" workgroup has no result

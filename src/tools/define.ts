@@ -4,7 +4,7 @@ import type { ToolContext } from './context.js'
 import type { ToolOutput } from './result.js'
 
 export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
-  /** snake_case verb phrase; the names are the contract with clients (DESIGN.md). */
+  /** snake_case verb phrase; the names are the contract with clients (README "Tools"). */
   name: string
   title: string
   /** Written for the model that chooses tools: when to use it, what it returns. */

@@ -1,28 +1,26 @@
 import { z } from 'zod'
+import { formatPhysicalKey } from '../data/s3-location.js'
 import {
   entryFromFlatMap, packageConstructMutation, packageRevisionDeleteMutation, type ConstructEntry
 } from '../platform/operations/mutations.js'
 import { packageInfoQuery, packageRevisionsQuery } from '../platform/operations/packages.js'
 import { RegistryError, RegistryQueryError } from '../platform/registry-errors.js'
 import { unwrapArms } from '../platform/union-arms.js'
-import { hashArg, logicalPathArg } from './arguments.js'
+import { hashArg, logicalPathArg, s3UriArg } from './arguments.js'
 import type { ToolContext } from './context.js'
 import { defineTool } from './define.js'
 import { formatBytes, shortHash } from './format.js'
 import { ToolInputError } from './result.js'
 import { describeRef, loadContents, MAX_CONTENTS, packageArgs, refOf, requireRevision, resolveRef, revisionHashes, type PackageRef } from './package-ref.js'
 
-export const MAX_FILES = 1000
+const MAX_FILES = 1000
 /** Revisions deleted per package_delete call without a hash; a larger package takes several calls. */
-export const MAX_DELETE = 1000
-
-// s3://bucket/key with an optional ?versionId=...; the key is the object's key exactly as in S3.
-const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/([^?#]+)(?:\?versionId=([^&#]+))?$/
+const MAX_DELETE = 1000
 
 const fileArg = z.object({
   logical_key: logicalPathArg.refine((key) => key !== '' && !key.endsWith('/'), 'must name a file, e.g. "data/table.csv"')
     .describe('Path of the file inside the package, e.g. "data/table.csv"'),
-  s3_uri: z.string().trim().regex(S3_URI, 'must be "s3://bucket/key", optionally with "?versionId=..."')
+  s3_uri: s3UriArg
     .describe('Where the file is stored: "s3://bucket/key" or "s3://bucket/key?versionId=...", with the key exactly as in S3 (not URL-encoded; the gateway encodes it)'),
   size: z.number().int().nonnegative().optional().describe('Size in bytes, if known')
 })
@@ -54,24 +52,8 @@ const updateArgs = z.object({
 type PushParamArgs = z.output<z.ZodObject<typeof pushParamArgs>>
 type PushArgs = z.output<typeof pushArgs>
 
-/**
- * The registry URL-decodes a physical key (pkgpush's PhysicalKey.from_url), so the key is sent
- * encoded one path segment at a time, as the catalog does: a literal "%" or space survives.
- */
-export function physicalKeyOf (s3Uri: string): string {
-  const [, bucket, key, versionId] = S3_URI.exec(s3Uri) ?? []
-  if (bucket === undefined || key === undefined) throw new Error(`not an s3 URI: ${s3Uri}`)
-  return encodePhysicalKey(bucket, key, versionId)
-}
-
-/** An S3 object as a physical key, encoded as physicalKeyOf explains. */
-export function encodePhysicalKey (bucket: string, key: string, versionId?: string): string {
-  const path = key.split('/').map(encodeURIComponent).join('/')
-  return `s3://${bucket}/${path}${versionId === undefined ? '' : `?versionId=${encodeURIComponent(versionId)}`}`
-}
-
 const toEntry = (file: PushArgs['files'][number]): ConstructEntry => ({
-  logicalKey: file.logical_key, physicalKey: physicalKeyOf(file.s3_uri), ...(file.size === undefined ? {} : { size: file.size })
+  logicalKey: file.logical_key, physicalKey: formatPhysicalKey(file.s3_uri), ...(file.size === undefined ? {} : { size: file.size })
 })
 
 /**

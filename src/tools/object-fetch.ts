@@ -4,12 +4,12 @@ import { presignGet } from '../data/s3.js'
 import { formatS3Uri } from '../data/s3-location.js'
 import { defineTool } from './define.js'
 import { formatBytes } from './format.js'
-import { s3UriArg } from './objects.js'
+import { s3UriArg } from './arguments.js'
 import { ToolInputError } from './result.js'
 
-export const DEFAULT_FETCH_BYTES = 1024 * 1024
+const DEFAULT_FETCH_BYTES = 1024 * 1024
 /** Hosted models refuse images past 3.75 MB, and one call's memory stays a few MiB (bytes plus base64). */
-export const MAX_FETCH_BYTES = 3 * 1024 * 1024
+const MAX_FETCH_BYTES = 3 * 1024 * 1024
 const LINK_SECONDS = 900
 
 export const fetchTools = [

@@ -1,18 +1,14 @@
 import { z } from 'zod'
 import { DEFAULT_TEXT_BYTES, MAX_INFLATED_BYTES, MAX_TEXT_BYTES, MAX_TEXT_OFFSET, readObjectText, type ObjectText } from '../data/object-text.js'
 import { headObject, listObjects, MAX_LINK_SECONDS, presignGet } from '../data/s3.js'
-import { formatS3Uri, parseS3Uri, type S3Location } from '../data/s3-location.js'
+import { formatS3Uri, type S3Location } from '../data/s3-location.js'
 import { formatTable } from '../data/text.js'
-import { bucketArg } from './arguments.js'
+import { bucketArg, s3UriArg } from './arguments.js'
 import { defineTool } from './define.js'
 import { bulletList, formatBytes } from './format.js'
 import type { ToolOutput } from './result.js'
 
-export const MAX_LIST_LIMIT = 1000
-
-export const s3UriArg = z.string().trim()
-  .transform((uri, ctx) => parseS3Uri(uri) ?? (ctx.addIssue({ code: 'custom', message: 'must be "s3://bucket/key", optionally with "?versionId=..." (URL-encoded: a "%" only as an escape such as %2B)' }), z.NEVER))
-  .describe('The object: "s3://bucket/key", or "s3://bucket/key?versionId=..." for one version')
+const MAX_LIST_LIMIT = 1000
 
 export const textArgs = {
   max_bytes: z.int().min(1).max(MAX_TEXT_BYTES).default(DEFAULT_TEXT_BYTES)

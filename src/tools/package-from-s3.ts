@@ -1,14 +1,15 @@
 import { z } from 'zod'
+import { formatPhysicalKey } from '../data/s3-location.js'
 import { listPrefix } from '../data/s3-prefix.js'
 import type { ConstructEntry } from '../platform/operations/mutations.js'
 import { bucketArg, logicalPathArg } from './arguments.js'
 import { defineTool } from './define.js'
 import { bulletList, capList, formatBytes } from './format.js'
 import { globFilter } from './globs.js'
-import { construct, encodePhysicalKey, pushParamArgs } from './mutations.js'
+import { construct, pushParamArgs } from './mutations.js'
 
 /** Objects one package from a prefix may hold (after the filters); listing stops past it. */
-export const MAX_PREFIX_OBJECTS = 10_000
+const MAX_PREFIX_OBJECTS = 10_000
 /** Objects listed at most while filtering (a huge prefix with a narrow include). */
 const MAX_SCANNED = 100_000
 const PLAN_ENTRIES = 100
@@ -51,7 +52,7 @@ export const packageFromS3Tools = [
         const logicalKey = object.key.slice(prefix.length)
         // Keys a package cannot hold as paths ("a//b", "../x", control characters) are left out and named.
         if (!logicalPathArg.safeParse(logicalKey).success) skipped.push(object.key)
-        else entries.push({ logicalKey, physicalKey: encodePhysicalKey(bucket, object.key), size: object.size })
+        else entries.push({ logicalKey, physicalKey: formatPhysicalKey({ bucket, key: object.key }), size: object.size })
       }
       const bytes = entries.reduce((sum, e) => sum + (e.size ?? 0), 0)
       const skippedNote = skipped.length === 0 ? [] : [`Left out ${skipped.length} key(s) that are not valid package paths: ${skipped.slice(0, 5).join(', ')}`]

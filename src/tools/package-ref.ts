@@ -24,7 +24,7 @@ export const describeRef = (ref: { bucket: string, name: string }, hash?: string
 const CHECK_NAME = 'Check the bucket and name with packages_list or search_packages.'
 
 /** `next` says what to do about it; the default suggests checking the name. */
-export function packageNotFound (ref: { bucket: string, name: string }, next = CHECK_NAME): ToolInputError {
+function packageNotFound (ref: { bucket: string, name: string }, next = CHECK_NAME): ToolInputError {
   return new ToolInputError(`Package ${ref.name} was not found in s3://${ref.bucket}, or you have no access to it. ${next}`)
 }
 

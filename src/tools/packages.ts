@@ -6,7 +6,7 @@ import { bulletList, formatBytes, preview, shortHash } from './format.js'
 import { describeRef, packageArgs, refOf, requireRevision, resolveRef, revisionArg } from './package-ref.js'
 import { ToolInputError } from './result.js'
 
-export const MAX_PER_PAGE = 100
+const MAX_PER_PAGE = 100
 
 export const packageTools = [
   defineTool({

@@ -6,10 +6,10 @@ import type { ToolOutput } from './result.js'
 /** Cursor pages fetched to fill a secure-search answer whose first page came back short. */
 const MAX_SECURE_FOLLOWS = 5
 
-export interface HitPage<H> { cursor: string | null, hits: H[] }
+interface HitPage<H> { cursor: string | null, hits: H[] }
 
 /** The first answer of a search: nothing matched, or a total (-1 under secure search) and a first page. */
-export type FirstAnswer<H> = 'empty' | { total: number, page: HitPage<H> }
+type FirstAnswer<H> = 'empty' | { total: number, page: HitPage<H> }
 
 /** How one kind of search (packages or objects) talks to the registry and prints a hit. */
 export interface SearchKind<H> {

@@ -2,7 +2,7 @@ import type { ResourceDefinition } from './define.js'
 import { MAX_SEARCH_LIMIT } from './search.js'
 
 /** The reference text the catalog's assistant autoloads as quilt-platform://search_syntax. */
-export const SEARCH_SYNTAX = `# Search syntax: search_packages and search_objects
+const SEARCH_SYNTAX = `# Search syntax: search_packages and search_objects
 
 Queries are read the way the Quilt catalog's search box reads them, then run by the registry's
 Elasticsearch query_string search.

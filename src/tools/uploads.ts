@@ -6,12 +6,12 @@ import { formatS3Uri } from '../data/s3-location.js'
 import { bucketArg, logicalPathArg } from './arguments.js'
 import { defineTool } from './define.js'
 import { bulletList, formatBytes } from './format.js'
-import { s3UriArg } from './objects.js'
+import { s3UriArg } from './arguments.js'
 import { ToolInputError } from './result.js'
 
-export const MAX_PUT_ITEMS = 100
+const MAX_PUT_ITEMS = 100
 /** Decoded bytes per call: base64 of it, plus JSON, stays under the 4 MiB request body limit. */
-export const MAX_PUT_BYTES = 2 * 1024 * 1024
+const MAX_PUT_BYTES = 2 * 1024 * 1024
 const UPLOAD_LINK_SECONDS = 900
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/

@@ -112,9 +112,17 @@ t.test('the protected-resource metadata names Connect when configured, and only 
   for (const path of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource/mcp/platform/mcp']) {
     t.match(await (await fetch(`${gateway.url}${path}`)).json(), { authorization_servers: [connect.url] }, path)
   }
+  // Without Connect, a fronted stack's users sign in at the gateway's own sign-in server (src/sign-in).
   const plain = await startGateway(t, { ...base, stacks: [{ ...stack, connectUrl: undefined }] })
   const metadata = await (await fetch(`${plain.url}/.well-known/oauth-protected-resource/mcp`)).json() as Record<string, unknown>
-  t.notOk('authorization_servers' in metadata, 'no Connect, no Connect named')
+  t.same(metadata.authorization_servers, [`${plain.url}/mcp/oauth`], 'no Connect: the gateway\'s own issuer, not Connect')
+  const off = await startGateway(t, { ...base, oauth: 'off', stacks: [{ ...stack, connectUrl: undefined }] })
+  const none = await (await fetch(`${off.url}/.well-known/oauth-protected-resource/mcp`)).json() as Record<string, unknown>
+  t.notOk('authorization_servers' in none, 'neither Connect nor MCP_OAUTH: none named')
+  // With Connect and MCP_OAUTH=on, the built-in server runs too, but the metadata names Connect only.
+  const both = await startGateway(t, { ...base, oauth: 'on', stacks: [stack] })
+  t.same((await (await fetch(`${both.url}/.well-known/oauth-protected-resource/mcp`)).json() as Record<string, unknown>).authorization_servers, [connect.url])
+  t.equal((await fetch(`${both.url}/.well-known/oauth-authorization-server/mcp/oauth`)).status, 200, 'MCP_OAUTH=on: the built-in server answers as well')
 })
 
 t.test('Connect unreachable or broken: 503 JSON with Retry-After, never a 500 or a hang', async (t) => {

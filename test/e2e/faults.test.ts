@@ -9,8 +9,9 @@ import { signToken, TEST_SECRET } from '../helpers/tokens.js'
 
 /*
  * Faults in what the gateway depends on, under concurrent calls over real sockets: the SSM parameter
- * holding the JWT secret, and the tenant's registry. Each fault has the answer DESIGN.md promises, no
- * response is lost or delivered to the wrong caller, and the gateway keeps serving afterwards.
+ * holding the JWT secret, and the tenant's registry. Each fault has the answer the README promises
+ * ("Errors", "Limits and protection"), no response is lost or delivered to the wrong caller, and the
+ * gateway keeps serving afterwards.
  */
 
 const ssmSource = { secretSource: { kind: 'ssm' as const, parameter: '/quilt/mcp/jwt-secret', region: 'us-east-1' } }

@@ -6,7 +6,7 @@ import { mulberry32, type Random } from '../helpers/random.js'
 import { signToken, unsignedToken } from '../helpers/tokens.js'
 
 /*
- * Thousands of malformed requests over real sockets. The promise under test (DESIGN.md): a bad request
+ * Thousands of malformed requests over real sockets. The promise under test (README "Errors"): a bad request
  * never resets the connection and never gets a 5xx, whatever its size; every answer is JSON; the
  * gateway keeps serving. Reproduce a failure with FUZZ_SEED=<seed printed below>.
  */

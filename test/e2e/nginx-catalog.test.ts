@@ -169,3 +169,39 @@ t.test('session tokens never appear in the logs of the gateway or of nginx', asy
     t.notOk(access.includes(tokenA) || access.includes(tokenB), 'not in nginx\'s access log')
   }
 })
+
+/** One request through nginx with the Host a browser would send (fetch cannot set Host). */
+function viaHost (url: string, host: string, options: { method?: string, body?: string, type?: string } = {}): Promise<{ status: number, body: string, headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: { host, ...(options.type !== undefined ? { 'content-type': options.type } : {}) } }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => { body += chunk })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }))
+    })
+    req.on('error', reject)
+    req.end(options.body)
+  })
+}
+
+t.test('the sign-in server through the registry host\'s nginx: discovery, registration, the consent page', async (t) => {
+  const host = 'registry-a.example.com'
+  const challenge = await viaHost(catalogPath(singleNginx), host, { method: 'POST', type: 'application/json', body: '{}' })
+  t.equal(challenge.status, 401)
+  t.match(challenge.headers['www-authenticate'], `resource_metadata="http://${host}/.well-known/oauth-protected-resource/mcp/platform/mcp"`)
+  const resource = JSON.parse((await viaHost(`${singleNginx.url}/.well-known/oauth-protected-resource/mcp/platform/mcp`, host)).body) as { authorization_servers: string[] }
+  t.same(resource.authorization_servers, [`http://${host}/mcp/oauth`])
+  const metadata = await viaHost(`${singleNginx.url}/.well-known/oauth-authorization-server/mcp/oauth`, host)
+  t.equal(metadata.status, 200)
+  t.match(JSON.parse(metadata.body), { issuer: `http://${host}/mcp/oauth`, registration_endpoint: `http://${host}/mcp/oauth/register` })
+  const registered = await viaHost(`${singleNginx.url}/mcp/oauth/register`, host, { method: 'POST', type: 'application/json', body: JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/cb'] }) })
+  t.equal(registered.status, 201)
+  const clientId = (JSON.parse(registered.body) as { client_id: string }).client_id
+  const page = await viaHost(`${singleNginx.url}/mcp/oauth/authorize?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: 'http://127.0.0.1:9/cb', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })}`, host)
+  t.equal(page.status, 200)
+  t.match(page.body, /name="credential"/)
+  t.match(page.body, `href="${CATALOG_A}/code"`, 'the consent page links the catalog\'s code page')
+  const token = await viaHost(`${singleNginx.url}/mcp/oauth/token`, host, { method: 'POST', type: 'application/x-www-form-urlencoded', body: 'grant_type=authorization_code&code=nope' })
+  t.equal(token.status, 400)
+  t.match(JSON.parse(token.body), { error: 'invalid_request' }, 'OAuth errors come through as the gateway wrote them')
+})

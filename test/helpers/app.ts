@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { buildApp, type BuildOptions } from '../../src/app.js'
-import type { Config } from '../../src/config/config.js'
+import { DEFAULT_TOOLSETS, type Config } from '../../src/config/config.js'
 import { loggerOptions } from '../../src/telemetry/logger.js'
 import { LogSink } from './log-sink.js'
 import { TEST_SECRET } from './tokens.js'
 
-export function testConfig (overrides: Partial<Config> = {}): Config {
+function testConfig (overrides: Partial<Config> = {}): Config {
   return {
     port: 0,
     host: '127.0.0.1',
@@ -35,6 +35,8 @@ export function testConfig (overrides: Partial<Config> = {}): Config {
     stacks: [],
     dataRegion: 'us-east-1',
     athenaTimeoutMs: 60_000,
+    toolsets: [...DEFAULT_TOOLSETS],
+    oauth: 'auto',
     logLevel: 'info',
     ...overrides
   }

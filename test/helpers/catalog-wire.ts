@@ -7,7 +7,7 @@ import { request } from 'node:http'
 // ids that the answer must echo, the answer read by its content type (JSON, or the first SSE event
 // with `data:` lines, CRLF or LF), 202 for notifications, and 401/403 taken as "sign in again".
 
-export const CATALOG_PROTOCOL_VERSION = '2025-06-18'
+const CATALOG_PROTOCOL_VERSION = '2025-06-18'
 const CLIENT_INFO = { name: 'quilt-catalog', version: '1' }
 
 export interface CatalogWireOptions {
@@ -28,7 +28,7 @@ export class CatalogWireError extends Error {
 }
 
 /** Mcp.ts parseSseToJson: the JSON of the first event that has `data:` lines, null when none has. */
-export function parseSseToJson (text: string): unknown {
+function parseSseToJson (text: string): unknown {
   for (const event of text.replace(/\r\n/g, '\n').split('\n\n')) {
     const data = event.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim())
     if (data.length > 0) return JSON.parse(data.join('\n'))
@@ -63,7 +63,7 @@ function post (options: CatalogWireOptions, payload: unknown, accept: string): P
   })
 }
 
-export interface JsonRpcAnswer {
+interface JsonRpcAnswer {
   jsonrpc: '2.0'
   id: string | number
   result?: Record<string, unknown>

@@ -9,7 +9,7 @@ import { startSampleAws } from './sample-aws.js'
 import { signToken } from './tokens.js'
 
 /** Labels Prometheus adds to every scraped series. */
-export const SCRAPE_LABELS = new Set(['job', 'instance'])
+const SCRAPE_LABELS = new Set(['job', 'instance'])
 
 /**
  * The real gateway's /metrics after a few calls of each kind (tools that succeed and fail, registry

@@ -10,7 +10,7 @@ import type { Test } from 'tap'
 import { freePort } from './ports.js'
 
 /** The operator-facing nginx files, included as they are: the test proves what operators deploy. */
-export const NGINX_DEPLOY_DIR = fileURLToPath(new URL('../../deploy/nginx/', import.meta.url))
+const NGINX_DEPLOY_DIR = fileURLToPath(new URL('../../deploy/nginx/', import.meta.url))
 
 export interface NginxUpstream {
   host: string
@@ -52,7 +52,7 @@ async function isExecutable (file: string): Promise<boolean> {
 }
 
 /** NGINX_BIN, then /usr/sbin/nginx (Debian's place, often not on a user's PATH), then PATH. */
-export async function findNginx (env: NodeJS.ProcessEnv = process.env): Promise<string> {
+async function findNginx (env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (env.NGINX_BIN !== undefined && env.NGINX_BIN !== '') {
     if (await isExecutable(env.NGINX_BIN)) return env.NGINX_BIN
     throw new Error(`NGINX_BIN=${env.NGINX_BIN} is not an executable file; unset it or ${INSTALL_HINT}`)
@@ -81,7 +81,7 @@ const quote = (path: string) => JSON.stringify(path)
  * settings a catalog's server may well have (gzip for everything, intercepted errors): the included
  * locations must hold against them.
  */
-export function nginxConfig (options: { prefix: string, port: number, upstreams: NginxUpstream[], modules: string[] }): string {
+function nginxConfig (options: { prefix: string, port: number, upstreams: NginxUpstream[], modules: string[] }): string {
   const { prefix, port, upstreams, modules } = options
   const servers = upstreams.map(({ host, port }) => `        server ${host.includes(':') ? `[${host}]` : host}:${port} max_fails=1 fail_timeout=10s;`)
   return `daemon off;

@@ -14,7 +14,7 @@ function isExecutable (file: string): boolean {
 }
 
 /** PROMTOOL_BIN, else promtool on PATH: Prometheus's own parser and rule checker. */
-export function findPromtool (env: NodeJS.ProcessEnv = process.env): string {
+function findPromtool (env: NodeJS.ProcessEnv = process.env): string {
   if (env.PROMTOOL_BIN !== undefined && env.PROMTOOL_BIN !== '') {
     if (isExecutable(env.PROMTOOL_BIN)) return env.PROMTOOL_BIN
     throw new Error(`PROMTOOL_BIN=${env.PROMTOOL_BIN} is not an executable file; unset it or ${INSTALL_HINT}`)

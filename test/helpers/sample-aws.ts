@@ -8,7 +8,7 @@ import { startSampleS3, type SampleS3 } from '../../packages/sample-stack/src/sa
 export async function startSampleAws (t: Test, tenants: Record<string, TenantData>, credentials: SampleCredentials[]): Promise<{ s3: SampleS3, athena: SampleAthena }> {
   const s3 = await startSampleS3({ tenants, credentials })
   t.teardown(() => s3.close())
-  const athena = await startSampleAthena({ credentials })
+  const athena = await startSampleAthena({ credentials, tenants })
   t.teardown(() => athena.close())
   return { s3, athena }
 }

@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process'
 import t from 'tap'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { ACME_TOKEN, demoTenants } from '../../packages/sample-stack/src/data.js'
 import { run } from '../../packages/sample-stack/src/run.js'
 import { runCli, startCli, SAMPLE_STACK_ARGS } from '../helpers/cli.js'
 import { connectClient } from '../helpers/mcp-client.js'
+import { consent, MemoryOAuthProvider } from '../helpers/sign-in.js'
 
 const wellplates = { bucket: 'quilt-example', package_name: 'examples/wellplates' }
 const oldestWellplates = demoTenants()[ACME_TOKEN]?.packages.find((p) => p.name === wellplates.package_name)?.revisions.at(-1)?.hash
@@ -28,7 +31,12 @@ const sampleArguments: Record<string, Record<string, unknown>> = {
   package_file_text: { ...wellplates, path: 'data/summary.csv' },
   package_file_link: { ...wellplates, path: 'data/summary.csv' },
   tabulator_tables_list: { bucket: 'quilt-example' },
-  athena_query: { sql: 'SHOW TABLES' }
+  athena_query: { sql: 'SHOW TABLES' },
+  get_resource: { uri: 'quilt-platform://athena' },
+  athena_databases_list: { catalog: 'quilt-sample-tabulator' },
+  athena_tables_list: { catalog: 'quilt-sample-tabulator', database: 'quilt-example' },
+  athena_table_schema: { catalog: 'quilt-sample-tabulator', database: 'quilt-example', table: 'wellplates_summary' },
+  athena_workgroups_list: {}
 }
 
 /** Runs one printed shell command, as a person pasting it would after `export TOKEN=...`. */
@@ -58,14 +66,15 @@ t.test('demo: the printed commands work, the token serves every read-only tool, 
 
   // Each printed curl command, from "curl" to the first line without a trailing backslash.
   const curls = [...out.matchAll(/^ {2}(curl (?:.*\\\n)*.*)$/gm)].map((match) => match[1] as string)
-  t.equal(curls.length, 7, 'curls for tools/list, a package, a file\'s text, its link, a query, an image and an upload')
-  const [list, call, text, link, query, image, upload] = await Promise.all(curls.map(async (command) => JSON.parse(await runShell(command, token)) as { result: Record<string, unknown> }))
+  t.equal(curls.length, 8, 'curls for tools/list, a package, a file\'s text, its link, a table\'s columns, a query, an image and an upload')
+  const [list, call, text, link, schema, query, image, upload] = await Promise.all(curls.map(async (command) => JSON.parse(await runShell(command, token)) as { result: Record<string, unknown> }))
   t.ok(Array.isArray(list?.result.tools) && (list.result.tools as unknown[]).length > 0, 'tools/list through curl')
   t.notOk(call?.result.isError, 'the printed tool call succeeds')
   t.match(call?.result, { structuredContent: { ...wellplates, revisions_total: 3 } }, 'with the sample package')
   t.match(text?.result, { structuredContent: { kind: 'text', text: /^plate,well,cell_count,mean_intensity\n/ } }, 'the file\'s text, from the local S3')
   const url = (link?.result.structuredContent as { url?: string } | undefined)?.url ?? ''
   t.match(await (await fetch(url)).text(), /^plate,well/, 'the printed link downloads the file')
+  t.match(schema?.result, { structuredContent: { name: 'wellplates_summary', columns: [{ name: 'plate' }, { name: 'well' }, { name: 'cell_count' }, { name: 'mean_intensity' }] } }, 'the table\'s columns, from the demo\'s Athena')
   t.match(query?.result, { structuredContent: { columns: [{ name: 'plate' }, { name: 'well' }, { name: 'cell_count' }, { name: 'mean_intensity' }] } }, 'the query returns the table')
   t.match(image?.result, { content: [{ type: 'text' }, { type: 'image', mimeType: 'image/png' }] }, 'the image, from the bucket in another region')
   t.match(upload?.result, { structuredContent: { written: 1 } }, 'the upload is written')
@@ -84,6 +93,30 @@ t.test('demo: the printed commands work, the token serves every read-only tool, 
   demo.child.kill('SIGTERM')
   t.equal(await demo.exited, 0, 'SIGTERM: clean exit')
   await t.rejects(fetch(`${registryUrl}/graphql`, { method: 'POST' }), 'the sample registry is closed too')
+})
+
+t.test('demo: an OAuth host connects by the printed URL alone, with the printed login code', async (t) => {
+  const demo = startCli(t, ['demo', '--port', '0'], {}, SAMPLE_STACK_ARGS)
+  await demo.waitForStdout(/Press Ctrl-C to stop\./)
+  const out = demo.stdout()
+  const url = /by URL alone: paste\n\n {2}(http:\S+)\n/.exec(out)?.[1]
+  const code = /consent page; paste this one-time login code[^\n]*\n[^\n]*\n\n {2}(\S+)\n/.exec(out)?.[1]
+  const codePage = /; (http:\S+\/code) gives a fresh one/.exec(out)?.[1]
+  t.ok(url, 'the URL to paste is printed')
+  t.ok(code, 'and a login code for the consent page')
+  if (url === undefined || code === undefined || codePage === undefined) return
+  const provider = new MemoryOAuthProvider()
+  const transport = new StreamableHTTPClientTransport(new URL(url), { authProvider: provider })
+  await t.rejects(new Client({ name: 'demo-oauth', version: '1' }).connect(transport), /Unauthorized/)
+  const back = await consent(provider.authorizationUrl!, code)
+  await transport.finishAuth(back.get('code')!)
+  const client = new Client({ name: 'demo-oauth', version: '1' })
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider }))
+  t.ok((await client.listTools()).tools.length > 10, 'signed in: the tools are listed')
+  await client.close()
+  t.match(await (await fetch(codePage)).text(), /<pre id="code">[\w-]{20,}<\/pre>/, 'the code page gives fresh codes')
+  demo.child.kill('SIGTERM')
+  t.equal(await demo.exited, 0)
 })
 
 t.test('demo: --help and bad flags', async (t) => {

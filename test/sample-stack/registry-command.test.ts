@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
 import t from 'tap'
 import { run } from '../../packages/sample-stack/src/run.js'
 import { runCli, startCli, SAMPLE_STACK_ARGS } from '../helpers/cli.js'
@@ -35,4 +37,11 @@ t.test('sample-registry --era serves that era\'s schema, --secure-search its sea
   t.equal(newer.status, 400, '`total` came later')
   registry.child.kill('SIGTERM')
   t.equal(await registry.exited, 0)
+})
+
+t.test('the README\'s "npx sample-stack sample-registry" runs: the workspace bin starts through tsx from any directory', async (t) => {
+  const bin = new URL('../../node_modules/.bin/sample-stack', import.meta.url).pathname
+  const child = spawnSync(bin, ['sample-registry', '--help'], { cwd: tmpdir(), encoding: 'utf8', timeout: 60_000 })
+  t.equal(child.status, 0, child.stderr)
+  t.match(child.stdout, /^Usage: sample-stack sample-registry \[--port 4000\]/)
 })

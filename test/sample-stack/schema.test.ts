@@ -18,10 +18,10 @@ t.test('each vendored era schema names its source and licence and builds', async
 t.test('the introspection query tells the eras apart exactly where they differ', async (t) => {
   const table = Object.fromEntries(ERAS.map((era) => [era, capabilitiesOf(era)]))
   t.same(table, {
-    '2024-10-11': { latestOnlySearch: false, searchResultTotal: false, packageHitEntryCount: false, searchOperationError: false, roleScopedBuckets: false, packagesFirstPageUnion: false },
-    '2025-02-13': { latestOnlySearch: true, searchResultTotal: false, packageHitEntryCount: false, searchOperationError: false, roleScopedBuckets: false, packagesFirstPageUnion: false },
-    '2025-08-22': { latestOnlySearch: true, searchResultTotal: true, packageHitEntryCount: true, searchOperationError: true, roleScopedBuckets: false, packagesFirstPageUnion: false },
-    '2026-04-22': { latestOnlySearch: true, searchResultTotal: true, packageHitEntryCount: true, searchOperationError: true, roleScopedBuckets: true, packagesFirstPageUnion: false },
-    '2026-08-21': { latestOnlySearch: true, searchResultTotal: true, packageHitEntryCount: true, searchOperationError: true, roleScopedBuckets: true, packagesFirstPageUnion: true }
+    '2024-10-11': { latestOnlySearch: false, searchResultTotal: false, packageHitEntryCount: false, searchOperationError: false, roleScopedBuckets: false, packagesFirstPageUnion: false, topLevelTabulatorMutations: false, tabulatorOpenQuery: false },
+    '2025-02-13': { latestOnlySearch: true, searchResultTotal: false, packageHitEntryCount: false, searchOperationError: false, roleScopedBuckets: false, packagesFirstPageUnion: false, topLevelTabulatorMutations: false, tabulatorOpenQuery: true },
+    '2025-08-22': { latestOnlySearch: true, searchResultTotal: true, packageHitEntryCount: true, searchOperationError: true, roleScopedBuckets: false, packagesFirstPageUnion: false, topLevelTabulatorMutations: false, tabulatorOpenQuery: true },
+    '2026-04-22': { latestOnlySearch: true, searchResultTotal: true, packageHitEntryCount: true, searchOperationError: true, roleScopedBuckets: true, packagesFirstPageUnion: false, topLevelTabulatorMutations: true, tabulatorOpenQuery: true },
+    '2026-08-21': { latestOnlySearch: true, searchResultTotal: true, packageHitEntryCount: true, searchOperationError: true, roleScopedBuckets: true, packagesFirstPageUnion: true, topLevelTabulatorMutations: true, tabulatorOpenQuery: true }
   })
 })

@@ -13,12 +13,16 @@ const issues = (name: string, args: unknown) => schemaOf(name).safeParse(args).e
 const pkg = { bucket: 'quilt-example', package_name: 'examples/wellplates' }
 const file = { logical_key: 'a.csv', s3_uri: 's3://quilt-example/a.csv' }
 
-t.test('the tool set is the contract of DESIGN.md', async (t) => {
+t.test('the tool set is the contract of the README\'s Tools table', async (t) => {
   t.same(tools.map((tool) => tool.name).sort(), [
-    'athena_query', 'auth_status', 'bucket_list', 'bucket_object_fetch', 'bucket_object_info', 'bucket_object_link', 'bucket_object_text',
-    'bucket_object_upload_link', 'bucket_objects_list', 'bucket_objects_put',
-    'catalog_url', 'package_browse', 'package_create', 'package_create_from_s3', 'package_delete', 'package_diff', 'package_file_link', 'package_file_text',
-    'package_info', 'package_promote', 'package_update', 'packages_list', 'search_objects', 'search_packages', 'tabulator_tables_list'
+    'admin_roles_list', 'admin_sso_config_get', 'admin_sso_config_set', 'admin_tabulator_open_query_get', 'admin_tabulator_open_query_set',
+    'admin_user_add_roles', 'admin_user_create', 'admin_user_delete', 'admin_user_get', 'admin_user_remove_roles', 'admin_user_reset_password',
+    'admin_user_set_active', 'admin_user_set_admin', 'admin_user_set_email', 'admin_user_set_role', 'admin_users_list', 'athena_databases_list',
+    'athena_query', 'athena_table_schema', 'athena_tables_list', 'athena_workgroups_list', 'auth_status', 'bucket_list', 'bucket_object_fetch',
+    'bucket_object_info', 'bucket_object_link', 'bucket_object_text', 'bucket_object_upload_link', 'bucket_objects_list', 'bucket_objects_put',
+    'catalog_url', 'get_resource', 'package_browse', 'package_create', 'package_create_from_s3', 'package_delete', 'package_diff',
+    'package_file_link', 'package_file_text', 'package_info', 'package_promote', 'package_update', 'packages_list', 'search_objects',
+    'search_packages', 'tabulator_table_delete', 'tabulator_table_rename', 'tabulator_table_set', 'tabulator_tables_list'
   ])
   for (const tool of tools) {
     t.equal(tool.annotations.openWorldHint, false, `${tool.name}: closed world`)
@@ -27,7 +31,11 @@ t.test('the tool set is the contract of DESIGN.md', async (t) => {
     const { properties = {} } = z.toJSONSchema(tool.inputSchema, { io: 'input' }) as { properties?: Record<string, { description?: string }> }
     for (const [field, schema] of Object.entries(properties)) t.ok(schema.description, `${tool.name}.${field} is described`)
   }
-  const writes = ['package_create', 'package_create_from_s3', 'package_update', 'package_delete', 'package_promote', 'bucket_objects_put', 'bucket_object_upload_link']
+  const writes = [
+    'package_create', 'package_create_from_s3', 'package_update', 'package_delete', 'package_promote', 'bucket_objects_put', 'bucket_object_upload_link',
+    'tabulator_table_set', 'tabulator_table_rename', 'tabulator_table_delete',
+    ...tools.filter((tool) => tool.toolset === 'admin' && !/_(list|get)$/.test(tool.name)).map((tool) => tool.name)
+  ]
   for (const tool of tools) t.equal(tool.annotations.readOnlyHint, !writes.includes(tool.name), `${tool.name}: readOnlyHint`)
   t.match(tools.find((x) => x.name === 'package_delete')?.annotations, { destructiveHint: true })
   t.match(tools.find((x) => x.name === 'package_create')?.annotations, { destructiveHint: false })

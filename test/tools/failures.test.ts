@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import t from 'tap'
 import type { Test } from 'tap'
 import type { InterceptAction, InterceptedRequest } from '../../packages/sample-stack/src/server.js'
+import { MAX_RESPONSE_BYTES } from '../../src/platform/registry-http.js'
 import { closedPortUrl } from '../helpers/fake-registry.js'
 import { textOf, toolHarness, type HarnessOptions } from './harness.js'
 
@@ -77,6 +78,12 @@ t.test('connection refused', async (t) => {
 t.test('connection reset mid-request', async (t) => {
   const { result } = await callWith(t, { intercept: () => ({ destroy: true }) }, 'bucket_list', {})
   assertError(t, result, /Could not reach the Quilt registry/)
+})
+
+t.test('an answer larger than the response cap is refused, not buffered', async (t) => {
+  const huge = JSON.stringify({ data: { bucketConfigs: [{ name: 'x'.repeat(MAX_RESPONSE_BYTES) }] } })
+  const { result } = await callWith(t, { intercept: on('BucketList', { status: 200, body: huge }) }, 'bucket_list', {})
+  assertError(t, result, /Could not reach the Quilt registry for BucketList/)
 })
 
 t.test('a malformed JSON body', async (t) => {

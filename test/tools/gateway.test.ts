@@ -15,7 +15,7 @@ for (const era of ERAS) {
     const client = await connectClient(t, url, signToken({ registry_url: registry.url }))
 
     const { tools } = await client.listTools()
-    t.equal(tools.length, 25)
+    t.equal(tools.length, 33)
     const annotations = Object.fromEntries(tools.map((tool) => [tool.name, tool.annotations]))
     t.match(annotations.package_delete, { readOnlyHint: false, destructiveHint: true })
     t.match(annotations.package_diff, { readOnlyHint: true })

@@ -129,6 +129,8 @@ t.test('permission denied, missing objects and bad URIs are clear errors', async
     t.match(textOf(result), /No such object: s3:\/\/quilt-example\/no\/such\/file\.txt/, tool)
   }
   await t.rejects(h.call('bucket_object_text', { s3_uri: 'https://example.com/x' }), 'a URI that is not s3:// is refused by the schema')
+  await t.rejects(h.call('bucket_object_info', { s3_uri: 's3://quilt-example/k.csv?versionId=%E0%A4' }), /must be \\?"s3:\/\/bucket\/key/,
+    'a versionId that is not valid percent-encoding gets the argument error, not an internal one')
   await t.rejects(h.call('bucket_object_text', { s3_uri: README, max_bytes: 2 * 1024 * 1024 }), 'max_bytes above the cap is refused by the schema')
 })
 

@@ -12,7 +12,7 @@ interface SigningKey {
   jwk: JWK
 }
 
-export interface MintOptions {
+interface MintOptions {
   /** Which published key signs (the newest of that algorithm by default). */
   alg?: Algorithm
   /** Overrides of the standard claims; undefined removes one. */

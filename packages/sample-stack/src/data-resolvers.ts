@@ -1,49 +1,21 @@
+import { adminFields } from './admin.js'
 import type { BucketData, TenantData } from './data.js'
 import type { createRootValue } from './resolvers.js'
+import { tabulatorMutations, tabulatorTablesOf } from './tabulator.js'
 
 type RootValue = ReturnType<typeof createRootValue>
-
-/**
- * Tabulator tables per bucket: the YAML config the catalog stores for each (a schema, and which
- * package files make up the table). Also what the sample Athena answers queries about.
- */
-export const SAMPLE_TABULATOR_TABLES: Record<string, Array<{ name: string, config: string }>> = {
-  'quilt-example': [{
-    name: 'wellplates_summary',
-    config: [
-      'schema:',
-      '- name: plate',
-      '  type: STRING',
-      '- name: well',
-      '  type: STRING',
-      '- name: cell_count',
-      '  type: INT',
-      '- name: mean_intensity',
-      '  type: FLOAT',
-      'source:',
-      '  type: quilt-packages',
-      '  package_name: ^examples/(?<study>wellplates)$',
-      '  logical_key: data/summary\\.csv$',
-      'parser:',
-      '  format: csv',
-      '  delimiter: ","',
-      '  header: true',
-      ''
-    ].join('\n')
-  }]
-}
 
 /**
  * Buckets whose workflow config lists successors: packages there may be promoted (pushed) only to
  * these buckets. A bucket without an entry here has no successor rule.
  */
-export const SAMPLE_SUCCESSORS: Record<string, string[]> = {
+const SAMPLE_SUCCESSORS: Record<string, string[]> = {
   'quilt-example': ['cellpainting-data']
 }
 
 const FULL_HASH = /^[0-9a-f]{64}$/
 
-const bucketView = (bucket: BucketData) => ({ ...bucket, tabulatorTables: SAMPLE_TABULATOR_TABLES[bucket.name] ?? [] })
+const bucketView = (tenant: TenantData, bucket: BucketData) => ({ __typename: 'BucketConfig', ...bucket, tabulatorTables: tabulatorTablesOf(tenant)[bucket.name] ?? [] })
 
 interface PromoteArgs {
   params: { bucket: string, name: string, message?: string | null, userMeta?: unknown, workflow?: string | null }
@@ -78,16 +50,21 @@ function packagePromote (tenant: TenantData, root: RootValue, { params, src }: P
 
 /**
  * The registry's root fields plus those of data access: bucket configs carry their tabulator tables
- * (whichever buckets the registry's rules show), and packagePromote.
+ * (whichever buckets the registry's rules show), packagePromote, the tabulator mutations (at the top
+ * level, where the era has them, and under `admin` in every era) and the admin fields.
  */
 export function withDataFields (root: RootValue, tenant: TenantData) {
+  const bucketConfig = (name: string) => {
+    const bucket = root.bucketConfig({ name })
+    return bucket === null ? null : bucketView(tenant, bucket)
+  }
+  const tabulator = tabulatorMutations(tenant, bucketConfig)
   return {
     ...root,
-    bucketConfigs: () => root.bucketConfigs().map(bucketView),
-    bucketConfig: ({ name }: { name: string }) => {
-      const bucket = root.bucketConfig({ name })
-      return bucket === null ? null : bucketView(bucket)
-    },
-    packagePromote: (args: PromoteArgs) => packagePromote(tenant, root, args)
+    bucketConfigs: () => root.bucketConfigs().map((bucket) => bucketView(tenant, bucket)),
+    bucketConfig: ({ name }: { name: string }) => bucketConfig(name),
+    packagePromote: (args: PromoteArgs) => packagePromote(tenant, root, args),
+    ...tabulator,
+    ...adminFields(tenant, tabulator)
   }
 }

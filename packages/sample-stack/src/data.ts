@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import type { AdminData } from './admin.js'
+import type { TabulatorTableData } from './tabulator.js'
 import { samplePng } from './sample-image.js'
 
 export type JsonRecord = Record<string, unknown>
@@ -13,7 +15,7 @@ export interface EntryData {
   meta?: JsonRecord
 }
 
-export interface WorkflowData { config: string, id: string | null }
+interface WorkflowData { config: string, id: string | null }
 
 export interface RevisionData {
   hash: string
@@ -62,6 +64,10 @@ export interface TenantData {
   buckets: BucketData[]
   packages: PackageData[]
   objects: ObjectData[]
+  /** Tabulator tables per bucket name; seeded on first use (tabulator.ts). */
+  tabulatorTables?: Record<string, TabulatorTableData[]>
+  /** The stack's users, roles and settings as its admins see them; seeded on first use (admin.ts). */
+  admin?: AdminData
 }
 
 /** Catalog tokens of the two demo tenants (the bearer credentials the gateway forwards). */

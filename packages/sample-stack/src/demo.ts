@@ -37,6 +37,8 @@ export interface DemoHandle {
   /** Endpoints of the local S3 and Athena holding the sample data. */
   dataUrls: { s3: string, athena: string }
   token: string
+  /** Where an OAuth host signs in (the sign-in server fronting the sample registry), unless MCP_OAUTH=off. */
+  signIn?: { codePage: string, code: string }
   /** How long the token is valid: TOKEN_HOURS, or less when MCP_MAX_TOKEN_LIFETIME_SECONDS says so. */
   tokenHours: number
   close: () => Promise<void>
@@ -54,13 +56,14 @@ function demoEnvironment (env: NodeJS.ProcessEnv, overrides: Record<string, stri
 /** Starts the demo and returns what it prints about (tests drive it through the real command line). */
 export async function startDemo (options: { port: number, host: string, registryPort: number }, env: NodeJS.ProcessEnv = {}): Promise<DemoHandle> {
   // Loopback only: the gateway accepts a plain-http registry on loopback and nowhere else.
-  const registry = await startSampleRegistry({ port: options.registryPort, host: '127.0.0.1' })
+  // Its /code page shows the sample user's one-time login codes, as the catalog's does for a signed-in user.
+  const registry = await startSampleRegistry({ port: options.registryPort, host: '127.0.0.1', codePageUser: ACME_TOKEN })
     .catch((err: unknown) => { throw explainListenError(err, '--registry-port', options.registryPort) })
   // The user's data: a local S3 (s3rver, temp directory) and Athena, taking the registry's credentials.
   // Loaded here, not at the top: every other command would otherwise pay for s3rver at start-up.
   const [{ startSampleS3 }, { startSampleAthena }] = await Promise.all([import('./sample-s3.js'), import('./sample-athena.js')])
   const s3 = await startSampleS3({ tenants: registry.tenants, credentials: [registry.credentials] })
-  const athena = await startSampleAthena({ credentials: [registry.credentials] })
+  const athena = await startSampleAthena({ credentials: [registry.credentials], tenants: registry.tenants })
   const closeData = () => Promise.all([s3.close(), athena.close()])
   const secret = randomBytes(32).toString('base64url')
   let config
@@ -70,6 +73,10 @@ export async function startDemo (options: { port: number, host: string, registry
       PORT: String(options.port),
       HOST: options.host,
       MCP_ALLOWED_REGISTRY_HOSTS: new URL(registry.url).host,
+      // The gateway fronts the sample registry, so OAuth hosts sign in to it with a login code (MCP_OAUTH).
+      // The sample registry stands in for the catalog too: its /code page gives the codes.
+      QUILT_REGISTRY_URL: registry.url,
+      QUILT_CATALOG_URL: registry.url,
       AWS_ENDPOINT_URL_S3: s3.url,
       AWS_ENDPOINT_URL_ATHENA: athena.url
     }))
@@ -102,7 +109,8 @@ export async function startDemo (options: { port: number, host: string, registry
     exp: now + lifetimeSeconds
   }, secret)
   const gatewayUrl = `http://${displayHost(options.host)}:${port}`
-  return { gatewayUrl, mcpUrl: `${gatewayUrl}${config.mcpPath}`, registry, dataUrls: { s3: s3.url, athena: athena.url }, token, tokenHours: Number((lifetimeSeconds / 3600).toFixed(2)), close: () => app.close() }
+  const signIn = config.oauth === 'off' ? undefined : { codePage: `${registry.url}/code`, code: registry.logins.issueCode(ACME_TOKEN) }
+  return { gatewayUrl, mcpUrl: `${gatewayUrl}${config.mcpPath}`, registry, dataUrls: { s3: s3.url, athena: athena.url }, token, signIn, tokenHours: Number((lifetimeSeconds / 3600).toFixed(2)), close: () => app.close() }
 }
 
 /** Where things listen and where the secret comes from (never the secret), for stderr. */
@@ -116,6 +124,23 @@ function startupLines ({ gatewayUrl, mcpUrl, registry, dataUrls }: DemoHandle): 
     '  JWT secret       random, generated in memory for this run (MCP_JWT_SECRET and SSM are not read)',
     ''
   ].join('\n')
+}
+
+/** How an OAuth host (Claude, VS Code, Cursor, mcp-remote, the Inspector) connects by URL alone. */
+function signInLines ({ mcpUrl: mcp, signIn }: DemoHandle): string {
+  if (signIn === undefined) return ''
+  return `
+Connect an MCP host that signs in with OAuth (Claude Code, VS Code, Cursor, mcp-remote, the MCP Inspector)
+by URL alone: paste
+
+  ${mcp}
+
+as the server URL (e.g. "npx mcp-remote ${mcp}", or "claude mcp add --transport http quilt ${mcp}").
+Your browser opens the gateway's consent page; paste this one-time login code there (it works once, for
+10 minutes; ${signIn.codePage} gives a fresh one on every visit, as the catalog's /code page does):
+
+  ${signIn.code}
+`
 }
 
 function instructions ({ mcpUrl: mcp, token, tokenHours }: DemoHandle): string {
@@ -143,17 +168,20 @@ Get a download link for it (plain HTTP GET on the link returns the file):
 
   ${curl('{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"package_file_link","arguments":{"bucket":"quilt-example","package_name":"examples/wellplates","path":"data/summary.csv"}}}')}
 
-Query its tabulator table (the demo's Athena knows only this table and evaluates no SQL):
+Find its tabulator table's columns, then query it (the demo's Athena knows the tabulator tables and
+evaluates no SQL):
 
-  ${curl('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"athena_query","arguments":{"sql":"SELECT * FROM wellplates_summary LIMIT 5"}}}')}
+  ${curl('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"athena_table_schema","arguments":{"catalog":"quilt-sample-tabulator","database":"quilt-example","table":"wellplates_summary"}}}')}
+
+  ${curl('{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"athena_query","arguments":{"sql":"SELECT * FROM wellplates_summary LIMIT 5"}}}')}
 
 See an image, as a model does (from a bucket in another region: the gateway learns it from S3's redirect):
 
-  ${curl('{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"bucket_object_fetch","arguments":{"s3_uri":"s3://cellpainting-data/cellpainting/thumbnails/well-A01.png"}}}')}
+  ${curl('{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"bucket_object_fetch","arguments":{"s3_uri":"s3://cellpainting-data/cellpainting/thumbnails/well-A01.png"}}}')}
 
 Upload a small file (an existing key is never replaced unless "overwrite": true):
 
-  ${curl('{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"bucket_objects_put","arguments":{"bucket":"quilt-example","items":[{"key":"uploads/hello.txt","text":"hello"}]}}}')}
+  ${curl('{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"bucket_objects_put","arguments":{"bucket":"quilt-example","items":[{"key":"uploads/hello.txt","text":"hello"}]}}}')}
 
 MCP Inspector (needs Node 22 or newer), from the command line:
 
@@ -161,8 +189,6 @@ MCP Inspector (needs Node 22 or newer), from the command line:
 
 or run "npx @modelcontextprotocol/inspector", choose Transport "Streamable HTTP", URL ${mcp},
 and add the header "Authorization: Bearer <the token above>".
-
-Press Ctrl-C to stop.
 `
 }
 
@@ -183,5 +209,5 @@ export async function demo (args: string[], { stdout, stderr, env }: CommandIo):
   stderr.write('Starting the sample registry and the gateway...\n')
   const handle = await startDemo({ port, host, registryPort }, env)
   stderr.write(startupLines(handle))
-  stdout.write(instructions(handle))
+  stdout.write(`${instructions(handle)}${signInLines(handle)}\nPress Ctrl-C to stop.\n`)
 }

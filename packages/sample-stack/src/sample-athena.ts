@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { SampleCredentials } from './credentials.js'
-import { SAMPLE_TABULATOR_TABLES } from './data-resolvers.js'
+import type { TenantData } from './data.js'
+import { answerCatalogCall, visibleTables } from './sample-athena-catalog.js'
 import { sampleBody } from './sample-objects.js'
+import { tabulatorColumns, type TabulatorTableData } from './tabulator.js'
 
 interface Execution {
   id: string
   sql: string
   workgroup: string | null
   database: string | null
+  catalog: string | null
   state: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED'
   reason?: string
   statementType: 'DML' | 'UTILITY'
@@ -21,6 +24,8 @@ interface Execution {
 export interface SampleAthenaOptions {
   /** The issuers whose credentials this endpoint accepts. */
   credentials: SampleCredentials[]
+  /** The registry's tenants, whose tabulator tables this Athena serves; the demo's seed tables when absent. */
+  tenants?: Record<string, TenantData>
   port?: number
   host?: string
 }
@@ -36,9 +41,10 @@ export interface SampleAthena {
   close: () => Promise<void>
 }
 
-const TABLE = SAMPLE_TABULATOR_TABLES['quilt-example']![0]!.name
+/** The table whose rows the sample has: the wellplates packages' summary.csv. */
+const TABLE_WITH_ROWS = 'wellplates_summary'
 
-/** The tabulator table's rows: the sample package's summary.csv, as the real tabulator reads it. */
+/** That table's rows: the sample package's summary.csv, as the real tabulator reads it. */
 function tableRows (): { columns: string[], rows: string[][] } {
   const [header = '', ...lines] = sampleBody('data/summary.csv', 20480).body.toString('utf8').split('\n')
   // The catalogued size cuts the file mid-line; a table holds whole rows only.
@@ -47,18 +53,19 @@ function tableRows (): { columns: string[], rows: string[][] } {
 }
 
 /**
- * What the sample Athena can answer. It evaluates no SQL: `SHOW TABLES` lists the sample tabulator
- * table, a query that names that table returns its rows (honouring a trailing `LIMIT n`), and
- * anything else fails as Athena fails an unknown table. Enough to show the tools end to end.
+ * What the sample Athena can answer. It evaluates no SQL: `SHOW TABLES` lists the caller's tabulator
+ * tables, a query that names one returns its rows (only wellplates_summary has any; a trailing
+ * `LIMIT n` is honoured), and anything else fails as Athena fails an unknown table.
  */
-function plan (sql: string): Pick<Execution, 'state' | 'reason' | 'statementType' | 'columns' | 'rows'> {
-  if (/^\s*show\s+tables/i.test(sql)) return { state: 'SUCCEEDED', statementType: 'UTILITY', columns: ['tab_name'], rows: [[TABLE]] }
-  if (new RegExp(`\\b${TABLE}\\b`, 'i').test(sql)) {
-    const { columns, rows } = tableRows()
+function plan (sql: string, tables: TabulatorTableData[]): Pick<Execution, 'state' | 'reason' | 'statementType' | 'columns' | 'rows'> {
+  if (/^\s*show\s+tables/i.test(sql)) return { state: 'SUCCEEDED', statementType: 'UTILITY', columns: ['tab_name'], rows: tables.map((t) => [t.name]) }
+  const table = tables.find((t) => new RegExp(`\\b${t.name}\\b`, 'i').test(sql))
+  if (table !== undefined) {
+    const { columns, rows } = table.name === TABLE_WITH_ROWS ? tableRows() : { columns: tabulatorColumns(table.config).map((c) => c.name), rows: [] }
     const limit = /\blimit\s+(\d+)\s*$/i.exec(sql)?.[1]
     return { state: 'SUCCEEDED', statementType: 'DML', columns, rows: limit === undefined ? rows : rows.slice(0, Number(limit)) }
   }
-  return { state: 'FAILED', reason: `TABLE_NOT_FOUND: the sample Athena only knows the table ${TABLE}`, statementType: 'DML', columns: [], rows: [] }
+  return { state: 'FAILED', reason: `TABLE_NOT_FOUND: the sample Athena knows only your tabulator tables (${tables.map((t) => t.name).join(', ') || 'none'})`, statementType: 'DML', columns: [], rows: [] }
 }
 
 async function readJson (req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -101,18 +108,22 @@ export async function startSampleAthena (options: SampleAthenaOptions): Promise<
     if (issued.stale || issued.expiration.getTime() <= Date.now()) {
       return reply(res, 400, { __type: 'ExpiredTokenException', message: 'The security token included in the request is expired' })
     }
+    const tables = visibleTables(issued, options.tenants)
+    const catalogAnswer = answerCatalogCall(operation, body, tables)
+    if (catalogAnswer !== undefined) return reply(res, catalogAnswer.status, catalogAnswer.body)
     const execution = executions.get(String(body.QueryExecutionId))
     switch (operation) {
       case 'StartQueryExecution': {
         const id = randomUUID()
-        const context = body.QueryExecutionContext as { Database?: string } | undefined
+        const context = body.QueryExecutionContext as { Database?: string, Catalog?: string } | undefined
         const sql = String(body.QueryString ?? '')
-        const planned = plan(sql)
+        const planned = plan(sql, [...tables.values()].flat())
         executions.set(id, {
           id,
           sql,
           workgroup: typeof body.WorkGroup === 'string' ? body.WorkGroup : null,
           database: context?.Database ?? null,
+          catalog: context?.Catalog ?? null,
           ...planned,
           state: planned.state === 'FAILED' ? 'FAILED' : 'RUNNING',
           readyAt: Date.now() + athena.queryDelayMs

@@ -13,11 +13,11 @@ import { ConditionalWrites } from './sample-s3-writes.js'
 import { checkSignature } from './sigv4-check.js'
 
 /** Buckets that live outside the default region, so clients must follow S3's region redirect. */
-export const SAMPLE_BUCKET_REGIONS: Record<string, string> = { 'cellpainting-data': 'eu-west-1' }
-export const SAMPLE_DEFAULT_REGION = 'us-east-1'
+const SAMPLE_BUCKET_REGIONS: Record<string, string> = { 'cellpainting-data': 'eu-west-1' }
+const SAMPLE_DEFAULT_REGION = 'us-east-1'
 
 /** What the sample S3 saw of one request. */
-export interface S3Request {
+interface S3Request {
   method: string
   bucket: string | null
   key: string | null

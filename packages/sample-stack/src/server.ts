@@ -9,10 +9,11 @@ import { SampleCredentials } from './credentials.js'
 import { demoTenants, type TenantData } from './data.js'
 import { withDataFields } from './data-resolvers.js'
 import { eraSdl, NEWEST_ERA, type Era } from './eras.js'
+import { SampleLogins } from './logins.js'
 import { createRootValue } from './resolvers.js'
 
 /** What the sample registry saw of one request; fields are null when the body was not usable. */
-export interface RecordedRequest {
+interface RecordedRequest {
   operationName: string | null
   query: string | null
   variables: Record<string, unknown> | null
@@ -48,6 +49,10 @@ export interface SampleRegistryOptions {
   sessionTokens?: (bearer: string) => string | undefined
   /** Issues `/api/auth/get_credentials`; share one between registries that share a sample S3. */
   credentials?: SampleCredentials
+  /** quilt3's login: one-time codes, `POST /api/token`, expiring sessions (see logins.ts). */
+  logins?: SampleLogins
+  /** The catalog token of the user whose one-time codes `GET /code` shows (the demo's); no page when absent. */
+  codePageUser?: string
 }
 
 export interface SampleRegistry {
@@ -57,6 +62,7 @@ export interface SampleRegistry {
   tenants: Record<string, TenantData>
   era: Era
   credentials: SampleCredentials
+  logins: SampleLogins
   /** Quilt API keys (`qk_...`) this registry accepts: create and revoke them here. */
   apiKeys: SampleApiKeys
   close: () => Promise<void>
@@ -135,12 +141,13 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
   const behaviour = { era, secureSearch: options.secureSearch ?? false }
   const requests: RecordedRequest[] = []
   const credentials = options.credentials ?? new SampleCredentials()
+  const logins = options.logins ?? new SampleLogins()
   const apiKeys = new SampleApiKeys(tenants)
   /**
-   * The catalog token a bearer acts as: an API key's or a session token's user, else the bearer itself
+   * The catalog token a bearer acts as: an API key's, a session token's or a login session's user, else the bearer itself
    * (tests may also list a `qk_` key as a tenant of their own; revocation applies to keys created in `apiKeys`).
    */
-  const tenantTokenOf = (bearer: string) => bearer.startsWith('qk_') ? apiKeys.resolve(bearer) ?? (apiKeys.knows(bearer) ? undefined : bearer) : options.sessionTokens?.(bearer) ?? bearer
+  const tenantTokenOf = (bearer: string) => bearer.startsWith('qk_') ? apiKeys.resolve(bearer) ?? (apiKeys.knows(bearer) ? undefined : bearer) : options.sessionTokens?.(bearer) ?? logins.tenantFor(bearer) ?? bearer
   const closing = new AbortController()
   // Each delayed request listens on this signal; dozens at once are normal in load tests.
   setMaxListeners(0, closing.signal)
@@ -148,6 +155,8 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
   async function answer (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { pathname } = new URL(req.url ?? '/', 'http://registry')
     if (pathname === '/api/auth/get_credentials' && req.method === 'GET') return credentials.answer(req, res, tenants, tenantTokenOf)
+    if (pathname === '/api/token') return logins.answer(req, res)
+    if (pathname === '/code' && options.codePageUser !== undefined) return logins.codePage(res, options.codePageUser)
     if (pathname !== '/graphql') return send(res, 404, { message: 'Not found' })
     if (req.method !== 'POST') return send(res, 405, { message: 'Use POST' }, { allow: 'POST' })
     const text = await readBody(req)
@@ -221,6 +230,7 @@ export async function startSampleRegistry (options: SampleRegistryOptions = {}):
     tenants,
     era,
     credentials,
+    logins,
     apiKeys,
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {

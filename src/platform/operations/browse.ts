@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineOperation } from '../registry-client.js'
+import { defineOperation } from '../operation.js'
 import { JsonRecord } from './packages.js'
 
 type BrowseVariables = { bucket: string, name: string, hashOrTag: string, path: string }

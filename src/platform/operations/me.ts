@@ -1,17 +1,15 @@
 import { z } from 'zod'
-import { defineOperation } from '../registry-client.js'
+import { defineOperation } from '../operation.js'
 
 const RoleName = z.object({ name: z.string() })
 
-export const MeSchema = z.object({
+const MeSchema = z.object({
   name: z.string(),
   email: z.string(),
   isAdmin: z.boolean(),
   role: RoleName,
   roles: z.array(RoleName)
 })
-
-export type Me = z.infer<typeof MeSchema>
 
 export const meQuery = defineOperation()({
   name: 'GatewayMe',

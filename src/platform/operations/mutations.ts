@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineOperation } from '../registry-client.js'
+import { defineOperation } from '../operation.js'
 import { ERROR_ARMS, InvalidInputArm, OperationErrorArm } from '../union-arms.js'
 import type { FlatMapEntry } from './packages.js'
 

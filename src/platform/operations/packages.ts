@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineOperation } from '../registry-client.js'
+import { defineOperation } from '../operation.js'
 
 /** The registry's `JsonRecord` scalar. */
 export const JsonRecord = z.record(z.string(), z.unknown())
@@ -24,7 +24,7 @@ export const packagesListQuery = defineOperation<{ bucket: string, filter: strin
 })
 
 /** How many revisions package_info shows; older ones are counted, not listed. */
-export const RECENT_REVISIONS = 5
+const RECENT_REVISIONS = 5
 
 const RevisionSummary = z.object({ hash: z.string(), modified: z.string(), message: z.string().nullable() })
 
@@ -71,7 +71,7 @@ export const packageRevisionsQuery = defineOperation<{ bucket: string, name: str
 })
 
 /** One entry of the registry's `PackageContentsFlatMap` scalar, keyed by logical key. */
-export const FlatMapEntrySchema = z.object({
+const FlatMapEntrySchema = z.object({
   physicalKey: z.string(),
   size: z.number(),
   hash: z.object({ type: z.string(), value: z.string() }).nullish(),

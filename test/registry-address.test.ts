@@ -1,6 +1,6 @@
 import t from 'tap'
-import { allowsRegistry, registryHostEntryProblem } from '../../src/registry-address.js'
-import { tenantFromClaims } from '../../src/platform/tenant.js'
+import { allowsRegistry, registryHostEntryProblem } from '../src/registry-address.js'
+import { tenantFromClaims } from '../src/platform/tenant.js'
 
 const allows = (url: string, hosts: string[]) => allowsRegistry(new URL(url), hosts)
 

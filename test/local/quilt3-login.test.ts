@@ -2,9 +2,12 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import t from 'tap'
 import type { Test } from 'tap'
-import {
-  LocalCredentialsError, NotLoggedInError, parseFlatYaml, quilt3DataDir, quilt3DataDirCandidates, readQuilt3Login, resolveLocalCredentials
-} from '../../src/local/quilt3-login.js'
+import { resolveLocalCredentials } from '../../src/local/credentials.js'
+import { LocalCredentialsError, NotLoggedInError } from '../../src/local/errors.js'
+import { quilt3DataDirCandidates } from '../../src/local/quilt3-data-dir.js'
+import { readQuilt3Login } from '../../src/local/quilt3-login.js'
+
+const quilt3DataDir = (...args: Parameters<typeof quilt3DataDirCandidates>) => quilt3DataDirCandidates(...args)[0]
 
 const REGISTRY = 'https://registry.example.com'
 const NOW_MS = Date.parse('2026-01-01T00:00:00Z')
@@ -178,8 +181,13 @@ t.test('files not in quilt3\'s format are LocalCredentialsErrors, not guesses', 
     ['auth.json a list', { 'config.yml': CONFIG_YML, 'auth.json': '[]' }, /not the JSON object/],
     ['auth entry without expiry', { 'config.yml': CONFIG_YML, 'auth.json': authJson({ [REGISTRY]: { access_token: 'x-secret', expires_at: 'soon' } }) }, /expires_at/],
     ['registryUrl not a URL', { 'config.yml': CONFIG_YML.replace('registryUrl: https://registry.example.com', 'registryUrl: registry') }, /registryUrl must be an http\(s\) URL/],
-    ['registryUrl nested', { 'config.yml': CONFIG_YML.replace('registryUrl: https://registry.example.com', 'registryUrl:\n  url: https://registry.example.com') }, /registryUrl .*spans several lines/],
-    ['not YAML key: value', { 'config.yml': 'just text\n' }, /Cannot parse .*config\.yml \(line 1/]
+    ['registryUrl nested', { 'config.yml': CONFIG_YML.replace('registryUrl: https://registry.example.com', 'registryUrl:\n  url: https://registry.example.com') }, /registryUrl must be an http\(s\) URL/],
+    ['registryUrl a list', { 'config.yml': CONFIG_YML.replace('registryUrl: https://registry.example.com', 'registryUrl: [https://registry.example.com]') }, /registryUrl must be an http\(s\) URL/],
+    ['registryUrl a number', { 'config.yml': CONFIG_YML.replace('registryUrl: https://registry.example.com', 'registryUrl: 1.5') }, /registryUrl must be an http\(s\) URL/],
+    ['not YAML key: value', { 'config.yml': 'just text\n' }, /Invalid .*config\.yml: \(file\) must be the "key: value" mapping/],
+    ['a list, not a mapping', { 'config.yml': '- registryUrl: https://registry.example.com\n' }, /Invalid .*config\.yml: \(file\) must be the "key: value" mapping/],
+    ['two documents', { 'config.yml': `${CONFIG_YML}---\nregistryUrl: https://other.example.com\n` }, /Cannot parse .*config\.yml \(.*multiple documents/],
+    ['unterminated quote', { 'config.yml': 'registryUrl: \'https://registry.example.com\n' }, /Cannot parse .*config\.yml \(.*quote/]
   ]
   const root = t.testdir(Object.fromEntries(cases.map(([name, files]) => [name, files])))
   for (const [name, , message] of cases) {
@@ -220,33 +228,20 @@ t.test('a partial set of environment variables is a clear error', async (t) => {
   }
 })
 
-t.test('flat YAML parser reads what PyYAML writes and refuses the rest', async (t) => {
-  const entries = parseFlatYaml(CONFIG_YML)
-  t.same(entries.get('navigator_url'), { ok: true, value: 'https://catalog.example.com' })
-  t.same(entries.get('default_registry_version'), { ok: true, value: 1 })
-  t.same(entries.get('telemetry_disabled'), { ok: true, value: false })
-  t.same(entries.get('region'), { ok: true, value: 'us-east-1' })
-  t.same(entries.get('default_install_location'), { ok: true, value: null })
-
-  const scalars: Array<[string, unknown]> = [
-    ['a:', null], ['a: ~', null], ['a: # nothing', null], ['a: \'\'', ''], ['a: \'yes\'', 'yes'], ['a: yes', true], ['a: Off', false],
-    ['a: \'it\'\'s\'', 'it\'s'], ['a: "caf\\u00e9 \\U0001F600\\t\\"q\\""', 'café 😀\t"q"'], ['a: https://x/#/p?q=1 # note', 'https://x/#/p?q=1'],
-    ['a: b#c', 'b#c'], ['a: \'x\' # c', 'x'], ['---\na: 1_000', 1000]
+t.test('config.yml is read as the YAML PyYAML writes and reads, not only as flat lines', async (t) => {
+  const registry = 'registryUrl: https://registry.example.com'
+  const spellings: Array<[string, string]> = [
+    ['single-quoted', CONFIG_YML.replace(registry, "registryUrl: 'https://registry.example.com'")],
+    ['double-quoted with an escape', CONFIG_YML.replace(registry, 'registryUrl: "https://registry.example\\x2Ecom"')],
+    ['on the next line, indented', CONFIG_YML.replace(registry, 'registryUrl:\n  https://registry.example.com')],
+    ['a quoted value over two lines', CONFIG_YML.replace(registry, 'registryUrl: "https://registry.\\\n  example.com"')],
+    ['a document marker, comments and CRLF', `--- # quilt3\r\n${CONFIG_YML.replace(registry, `${registry} # mine`).replaceAll('\n', '\r\n')}`],
+    ['a flow mapping', '{navigator_url: https://catalog.example.com, registryUrl: https://registry.example.com}\n'],
+    ['other keys nested or listed', `${CONFIG_YML}extra:\n  nested: [1, 2]\nlisted:\n- a\n- b\n`]
   ]
-  for (const [text, value] of scalars) t.same(parseFlatYaml(text).get('a'), { ok: true, value }, text)
-
-  const refused = ['a: [1, 2]', 'a: {b: c}', 'a: &x y', 'a: *x', 'a: !!str x', 'a: |\n  x', 'a: 1.5', 'a: 0x1F', 'a: 2020-01-01', 'a: x: y',
-    'a: plain\n  continued', 'a:\n- 1\n- 2', 'a: \'x\' y', 'a: "\\q"', 'a: b\t', 'a: \'x\ny\'']
-  for (const text of refused) t.equal(parseFlatYaml(text).get('a')?.ok, false, JSON.stringify(text))
-
-  // Text inside a multi-line quoted value is not read as keys.
-  const quoted = parseFlatYaml('a: \'x\nb: y\'\nc: d')
-  t.equal(quoted.has('b'), false)
-  t.same(quoted.get('c'), { ok: true, value: 'd' })
-  // NEL/LS/PS are line breaks to PyYAML.
-  t.same(parseFlatYaml('a: x\u2028b: y').get('b'), { ok: true, value: 'y' })
-
-  for (const text of ['just text', 'a:b', ' - x', 'a:\tb', 'a: x\n---\nb: y', 'a: \'open']) {
-    t.throws(() => parseFlatYaml(text), JSON.stringify(text))
+  const root = t.testdir(Object.fromEntries(spellings.map(([name, config]) => [name, { ...loggedIn(), 'config.yml': config }])))
+  for (const [name] of spellings) {
+    const creds = await readQuilt3Login({ dataDir: path.join(root, name), now })
+    t.same(creds, { catalogToken: 'access-secret', registryUrl: REGISTRY, catalogUrl: 'https://catalog.example.com', expiresAt: inAnHour }, name)
   }
 })

@@ -113,8 +113,8 @@ t.test('the catalog\'s path: POST only, its own protected-resource metadata', as
   t.match((await app.inject('/.well-known/oauth-protected-resource/mcp')).json(), { resource: 'http://localhost:80/mcp' })
   const missing = await app.inject({ method: 'POST', url: '/mcp/platform/mcp', headers: { 'content-type': 'application/json' }, payload: authStatus })
   t.equal(missing.statusCode, 401)
-  // No OAuth server names the way to a token, so the challenge points at no metadata (README "No OAuth").
-  t.match(missing.headers['www-authenticate'], /^Bearer error="invalid_token", error_description="[^"]+"$/)
+  // A fronted stack runs its sign-in server: the challenge names the metadata of the path called.
+  t.match(missing.headers['www-authenticate'], /^Bearer error="invalid_token", error_description="[^"]+", resource_metadata="http:\/\/localhost:80\/\.well-known\/oauth-protected-resource\/mcp\/platform\/mcp"$/)
 })
 
 t.test('a stack\'s secret from SSM: rotated like the gateway\'s, and its outage stays its own', async (t) => {

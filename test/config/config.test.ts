@@ -1,13 +1,13 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
-import { CONFIG_VARIABLES, loadConfig } from '../src/config/config.js'
-import { ConfigError } from '../src/config/secret-source.js'
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config/config.js'
+import { ConfigError } from '../../src/config/secret-source.js'
 
 const secret = 'x'.repeat(40)
 // What every serve configuration needs besides the secret: the registries tokens may point at.
 const hosts = { MCP_ALLOWED_REGISTRY_HOSTS: 'registry.example.com' }
 
-t.test('defaults from DESIGN.md', async (t) => {
+t.test('defaults from the README\'s Configuration table', async (t) => {
   const config = loadConfig({ MCP_JWT_SECRET: secret, ...hosts })
   t.match(config, {
     port: 8000,
@@ -99,8 +99,8 @@ t.test('values that could never match are refused, one line each, in our words',
 })
 
 t.test('README and .env.example document every variable', async (t) => {
-  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
-  const example = await readFile(new URL('../.env.example', import.meta.url), 'utf8')
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
+  const example = await readFile(new URL('../../.env.example', import.meta.url), 'utf8')
   for (const name of CONFIG_VARIABLES) {
     t.ok(readme.includes(`\`${name}\``), `README documents ${name}`)
     t.match(example, new RegExp(`^#? ?${name}=`, 'm'), `.env.example lists ${name}`)

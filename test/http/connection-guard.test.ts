@@ -1,9 +1,9 @@
 import { Agent, request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
 import { connect } from 'node:net'
 import t from 'tap'
-import { DRAIN_MAX_BYTES } from '../src/http/connection-guard.js'
-import { startGateway } from './helpers/app.js'
-import { signToken } from './helpers/tokens.js'
+import { DRAIN_MAX_BYTES } from '../../src/http/connection-guard.js'
+import { startGateway } from '../helpers/app.js'
+import { signToken } from '../helpers/tokens.js'
 
 /*
  * Refusals over real sockets: the client must read a complete JSON answer, never a reset, and the

@@ -8,7 +8,7 @@ import { signToken, unsignedToken } from '../helpers/tokens.js'
 const toolsList = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' })
 const now = () => Math.floor(Date.now() / 1000)
 
-/** Every 401/403 row of the HTTP contract (DESIGN.md), as [case, Authorization header, status, reason]. */
+/** Every 401/403 row of the HTTP contract (README "Errors"), as [case, Authorization header, status, reason]. */
 type Rejection = [name: string, authorization: string | undefined, status: number, reason: string]
 const rejections: Rejection[] = [
   ['no Authorization header', undefined, 401, 'missing_token'],

@@ -1,12 +1,12 @@
 import t from 'tap'
-import { redactSecrets, REDACTED } from '../src/telemetry/logger.js'
-import { signHs256 } from '../src/auth/token.js'
-import { LogSecrets, registerSecret, runWithLogSecrets } from '../src/telemetry/log-secrets.js'
-import { startGateway } from './helpers/app.js'
-import { ACME_TOKEN, demoTenants } from '../packages/sample-stack/src/data.js'
-import { startFakeRegistry } from './helpers/fake-registry.js'
-import { rpc } from './helpers/mcp-client.js'
-import { signToken } from './helpers/tokens.js'
+import { redactSecrets, REDACTED } from '../../src/telemetry/logger.js'
+import { signHs256 } from '../../src/auth/token.js'
+import { LogSecrets, registerSecret, runWithLogSecrets } from '../../src/telemetry/log-secrets.js'
+import { startGateway } from '../helpers/app.js'
+import { ACME_TOKEN, demoTenants } from '../../packages/sample-stack/src/data.js'
+import { startFakeRegistry } from '../helpers/fake-registry.js'
+import { rpc } from '../helpers/mcp-client.js'
+import { signToken } from '../helpers/tokens.js'
 
 // No load shedding: these tests are about answers and logs, not about a busy machine's event loop.
 const steady = { maxEventLoopDelayMs: 0 }

@@ -1,0 +1,102 @@
+import { z } from 'zod'
+import { API_KEY_PREFIX } from '../auth/api-keys.js'
+import { OAuthError } from './oauth-error.js'
+
+/**
+ * The registry credential a sign-in carries, sealed inside codes and tokens: a session from the
+ * catalog's one-time login code (renewed with its refresh token, as quilt3 does), or a Quilt API key.
+ */
+export type RegistrySession =
+  | { kind: 'login', accessToken: string, refreshToken: string, expiresAt: number }
+  | { kind: 'key', key: string }
+
+export const RegistrySessionSchema = z.union([
+  z.object({ kind: z.literal('login'), accessToken: z.string().min(1), refreshToken: z.string().min(1), expiresAt: z.number() }),
+  z.object({ kind: z.literal('key'), key: z.string().min(1) })
+])
+
+/** Who signed in, as the registry's `me` names them (for logs and rate limits, never for access). */
+export interface SignedIn {
+  session: RegistrySession
+  sub: string
+}
+
+const REGISTRY_TIMEOUT_MS = 10_000
+
+const TokenAnswerSchema = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1),
+  expires_at: z.number()
+})
+
+const MeAnswerSchema = z.object({ data: z.object({ me: z.object({ name: z.string(), email: z.string().optional() }) }) })
+
+/** A wrong credential, shown on the consent page or answered invalid_grant at /token. */
+export class CredentialRefused extends Error {}
+
+function unreachable (registryUrl: string): OAuthError {
+  return new OAuthError('temporarily_unavailable', `The Quilt registry (${new URL(registryUrl).host}) did not answer; try again shortly.`)
+}
+
+/**
+ * quilt3's exchange: `POST <registry>/api/token` with form `refresh_token=<code or refresh token>`
+ * answers `{access_token, refresh_token, expires_at}`; a one-time login code and a refresh token are
+ * redeemed the same way. Throws CredentialRefused when the registry refuses it.
+ */
+export async function redeemWithRegistry (registryUrl: string, refreshToken: string): Promise<RegistrySession & { kind: 'login' }> {
+  let response: Response
+  try {
+    response = await fetch(`${registryUrl}/api/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ refresh_token: refreshToken }).toString(),
+      signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
+      redirect: 'error'
+    })
+  } catch {
+    throw unreachable(registryUrl)
+  }
+  const body: unknown = await response.json().catch(() => undefined)
+  if (response.status >= 500) throw unreachable(registryUrl)
+  const parsed = TokenAnswerSchema.safeParse(body)
+  if (!response.ok || !parsed.success) throw new CredentialRefused('The registry refused this code: it is wrong, expired or already used. Get a new one from the catalog\'s /code page.')
+  return { kind: 'login', accessToken: parsed.data.access_token, refreshToken: parsed.data.refresh_token, expiresAt: parsed.data.expires_at }
+}
+
+/**
+ * Who a registry bearer (a session or a `qk_` API key) belongs to: the registry's `me`. Throws
+ * CredentialRefused when the registry does not accept it. The API-key work may replace this with its
+ * cached check (one `me` per key per minute); the contract is the same.
+ */
+export async function whoAmI (registryUrl: string, bearer: string): Promise<string> {
+  let response: Response
+  try {
+    response = await fetch(`${registryUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${bearer}` },
+      body: JSON.stringify({ query: 'query SignInWhoAmI { me { name email } }', operationName: 'SignInWhoAmI' }),
+      signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
+      redirect: 'error'
+    })
+  } catch {
+    throw unreachable(registryUrl)
+  }
+  const body: unknown = await response.json().catch(() => undefined)
+  if (response.status >= 500) throw unreachable(registryUrl)
+  const parsed = MeAnswerSchema.safeParse(body)
+  if (!response.ok || !parsed.success) throw new CredentialRefused('The registry refused this API key: it is wrong, expired or revoked.')
+  return parsed.data.data.me.name
+}
+
+/** API keys are `qk_...`; anything else typed on the consent page is a login code. */
+const isApiKey = (credential: string) => credential.startsWith(API_KEY_PREFIX)
+
+/** Checks what the user typed on the consent page and returns the session it opens. */
+export async function signInWith (registryUrl: string, credential: string): Promise<SignedIn> {
+  if (isApiKey(credential)) return { session: { kind: 'key', key: credential }, sub: await whoAmI(registryUrl, credential) }
+  const session = await redeemWithRegistry(registryUrl, credential)
+  return { session, sub: await whoAmI(registryUrl, session.accessToken) }
+}
+
+/** The bearer the registry takes for this session. */
+export const registryBearer = (session: RegistrySession) => session.kind === 'key' ? session.key : session.accessToken
