@@ -1,7 +1,7 @@
 /**
  * npm run bench:fairness [-- --rounds 7]
  *
- * How much one tenant's flood slows another tenant (test/robustness/fairness.test.ts asserts only what
+ * How much one tenant's flood slows another tenant (test/e2e/fairness.test.ts asserts only what
  * load cannot flip: every call answered, none refused or held). The flooder sends batches of ten slow
  * tool calls (its registry answers after 100 ms), up to 100 requests a second on 32 connections; the
  * other tenant's latency is sampled idle and during the flood, in alternating windows so that the

@@ -15,6 +15,12 @@ export async function startServer (config: Config, options: BuildOptions = {}): 
     await app.close()
   })
   app.addHook('onClose', async () => { graceful.uninstall() })
-  await app.listen({ host: config.host, port: config.port })
+  try {
+    await app.listen({ host: config.host, port: config.port })
+  } catch (err) {
+    // A port in use: close what was built (and the signal handlers) so the caller is left with nothing running.
+    await app.close()
+    throw err
+  }
   return app
 }

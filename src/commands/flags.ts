@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { UsageError } from './usage-error.js'
 
@@ -34,13 +35,13 @@ const HELP = { help: { type: 'boolean', short: 'h' } } as const
 
 /**
  * Every command's argument parsing: its own options plus -h/--help. Returns undefined after printing
- * the usage text for --help, so a command starts with `const values = parseCommand(...); if (!values) return`.
+ * the usage text to `stdout` for --help, so a command starts with `const values = parseCommand(...); if (!values) return`.
  */
-export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>> (args: string[], options: O, usage: string) {
+export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>> (args: string[], options: O, usage: string, stdout: Writable) {
   const config = { args, options: { ...options, ...HELP }, strict: true as const, allowPositionals: false as const }
   const { values } = parseArgs<typeof config>(config)
   if ((values as { help?: boolean }).help === true) {
-    process.stdout.write(`${usage}\n`)
+    stdout.write(`${usage}\n`)
     return undefined
   }
   return values

@@ -1,3 +1,4 @@
+import type { Readable, Writable } from 'node:stream'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
 import {
@@ -13,6 +14,7 @@ import { resolveLocalCredentials } from '../local/credentials.js'
 import { RegistryClients } from '../platform/registry-client.js'
 import { tenantFromLocalCredentials } from '../local/local-tenant.js'
 import { parseCommand } from './flags.js'
+import type { CommandIo } from './program.js'
 import { registerSecret } from '../telemetry/log-secrets.js'
 
 export const STDIO_USAGE = `Usage: quilt-mcp-gateway stdio
@@ -31,7 +33,7 @@ stdin ends.`
  * the answers a piped client (`echo '{...}' | quilt-mcp-gateway stdio`) is waiting for.
  */
 class StdinBoundTransport implements Transport {
-  readonly #stdin: NodeJS.ReadableStream
+  readonly #stdin: Readable
   readonly #inner: StdioServerTransport
   readonly #pending = new Set<RequestId>()
   #ended = false
@@ -39,7 +41,7 @@ class StdinBoundTransport implements Transport {
   onerror?: (error: Error) => void
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void
 
-  constructor (stdin: NodeJS.ReadStream = process.stdin, stdout: NodeJS.WriteStream = process.stdout) {
+  constructor (stdin: Readable, stdout: Writable) {
     this.#stdin = stdin
     this.#inner = new StdioServerTransport(stdin, stdout)
   }
@@ -77,16 +79,17 @@ class StdinBoundTransport implements Transport {
   }
 }
 
-export async function stdio (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  if (parseCommand(args, {}, STDIO_USAGE) === undefined) return
+export async function stdio (args: string[], { stdin, stdout, stderr, env }: CommandIo): Promise<void> {
+  if (parseCommand(args, {}, STDIO_USAGE, stdout) === undefined) return
   const config = loadLocalConfig(env)
   // NotLoggedInError and LocalCredentialsError carry the remedy; the command line prints them as one line.
-  const credentials = await resolveLocalCredentials(env)
+  // The home directory is the given environment's too (os.homedir() would read this process's).
+  const credentials = await resolveLocalCredentials(env, env.HOME === undefined || env.HOME === '' ? {} : { home: env.HOME })
   const tenant = tenantFromLocalCredentials(credentials)
   // One user for the whole process: its token stays out of every log line.
   registerSecret(tenant.catalogToken)
-  // stdout is the protocol channel: a single stray byte there breaks the client, so logs go to fd 2.
-  const log = pino(loggerOptions(config), pino.destination({ dest: 2, sync: true }))
+  // stdout is the protocol channel: a single stray byte there breaks the client, so logs go to stderr.
+  const log = pino(loggerOptions(config), stderr)
   log.info({
     registry: tenant.registryUrl,
     credentials: credentials.expiresAt === undefined ? 'QUILT_CATALOG_TOKEN' : 'quilt3 login',
@@ -101,5 +104,5 @@ export async function stdio (args: string[], env: NodeJS.ProcessEnv = process.en
   })
   const server = buildMcpServer({ registries, data, log, tenant, catalog: new ToolCatalog(config.toolsets) })
   server.onclose = () => { log.info('stdin ended; stopping') }
-  await server.connect(new StdinBoundTransport())
+  await server.connect(new StdinBoundTransport(stdin, stdout))
 }

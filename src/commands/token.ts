@@ -4,6 +4,7 @@ import { isLoopbackHost } from '../registry-address.js'
 import { ssmSecretReader } from '../auth/secret-store.js'
 import { parseTtl, signHs256 } from '../auth/token.js'
 import { parseCommand } from './flags.js'
+import type { CommandIo } from './program.js'
 import { UsageError } from './usage-error.js'
 
 export const TOKEN_USAGE = `Usage: quilt-mcp-gateway token --catalog-token <token> --registry-url <url> [options]
@@ -52,7 +53,7 @@ function maxTokenLifetime (env: NodeJS.ProcessEnv): number {
   return Number.isInteger(value) && value > 0 ? value : DEFAULT_MAX_TOKEN_LIFETIME_SECONDS
 }
 
-export async function token (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function token (args: string[], { stdout, env }: CommandIo): Promise<void> {
   const values = parseCommand(args, {
     'catalog-token': { type: 'string' },
     'registry-url': { type: 'string' },
@@ -63,7 +64,7 @@ export async function token (args: string[], env: NodeJS.ProcessEnv = process.en
     issuer: { type: 'string' },
     audience: { type: 'string' },
     secret: { type: 'string' }
-  }, TOKEN_USAGE)
+  }, TOKEN_USAGE, stdout)
   if (values === undefined) return
   const catalogToken = values['catalog-token']
   const registryUrl = values['registry-url']
@@ -88,5 +89,5 @@ export async function token (args: string[], env: NodeJS.ProcessEnv = process.en
     iat: now,
     exp: now + ttl
   }
-  process.stdout.write(`${signHs256(claims, secret)}\n`)
+  stdout.write(`${signHs256(claims, secret)}\n`)
 }

@@ -1,11 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { FailedCheckLimit } from '../auth/failed-checks.js'
+import { GatewayError } from '../http/errors.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { clientAddress } from '../auth/client-address.js'
 import { z } from 'zod'
 import { redirectAllowed, type Client, type Clients } from './clients.js'
 import { sendConsentPage, sendErrorPage } from './consent-page.js'
 import { CredentialRefused, signInWith } from './credential.js'
-import { FailureLimit } from './failure-limit.js'
 import { OAuthError } from './oauth-error.js'
 import { askedScopes, canWrite, type Scope } from './scopes.js'
 import { OAUTH_PREFIX, type SignInStack } from './stack-context.js'
@@ -67,7 +68,7 @@ function cookies (request: FastifyRequest): Map<string, string> {
 
 const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
 
-export function authorizeRoutes (deps: { clients: Clients, failures: FailureLimit, stackOf: (request: FastifyRequest) => SignInStack }) {
+export function authorizeRoutes (deps: { clients: Clients, failures: FailedCheckLimit, stackOf: (request: FastifyRequest) => SignInStack }) {
   const view = (stack: SignInStack, client: Client, consent: Consent, sealed: string, extra: { error?: string, writeChecked?: boolean } = {}) => ({
     clientName: client.name ?? new URL(consent.r).host,
     redirectHost: new URL(consent.r).host || consent.r,
@@ -139,13 +140,18 @@ export function authorizeRoutes (deps: { clients: Clients, failures: FailureLimi
     const credential = form.data.credential?.trim() ?? ''
     if (credential === '') return again('Paste the login code from the catalog\'s code page, or an API key.', 400)
     const address = clientAddress(request)
-    if (deps.failures.blocked(address)) return again('Too many wrong codes from this address; wait a minute and try again.', 429)
+    try {
+      await deps.failures.admit(address)
+    } catch (err) {
+      if (err instanceof GatewayError) return again('Too many wrong codes from this address; wait a minute and try again.', 429)
+      throw err
+    }
     let signedIn
     try {
       signedIn = await signInWith(stack.served.stack.registryUrl, credential)
     } catch (err) {
       if (err instanceof CredentialRefused) {
-        deps.failures.fail(address)
+        await deps.failures.recordFailure(address)
         request.log.info({ stack: stack.served.stack.name }, 'sign-in refused: wrong login code or API key')
         return again(err.message, 400)
       }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { API_KEY_PREFIX } from '../auth/api-keys.js'
 import { OAuthError } from './oauth-error.js'
 
 /**
@@ -88,7 +89,7 @@ export async function whoAmI (registryUrl: string, bearer: string): Promise<stri
 }
 
 /** API keys are `qk_...`; anything else typed on the consent page is a login code. */
-const isApiKey = (credential: string) => credential.startsWith('qk_')
+const isApiKey = (credential: string) => credential.startsWith(API_KEY_PREFIX)
 
 /** Checks what the user typed on the consent page and returns the session it opens. */
 export async function signInWith (registryUrl: string, credential: string): Promise<SignedIn> {

@@ -2,7 +2,6 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { authorizeRoutes } from './authorize.js'
 import { guardedClientMetadataFetch, type ClientMetadataFetch } from './client-metadata-fetch.js'
 import { Clients, register } from './clients.js'
-import { FailureLimit } from './failure-limit.js'
 import { OAuthError } from './oauth-error.js'
 import { SCOPES } from './scopes.js'
 import { singleUseFor } from './single-use.js'
@@ -64,7 +63,7 @@ function parseForm (_request: FastifyRequest, body: string, done: (err: Error | 
 export default async function signIn (app: FastifyInstance, opts: SignInOptions) {
   const clients = new Clients(opts.fetchClientMetadata ?? guardedClientMetadataFetch())
   const used = await singleUseFor(app)
-  const authorize = authorizeRoutes({ clients, failures: new FailureLimit(), stackOf })
+  const authorize = authorizeRoutes({ clients, failures: app.quiltCredentials.failedChecks, stackOf })
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, parseForm)
   app.setErrorHandler((err: FastifyError | OAuthError, request, reply: FastifyReply) => {

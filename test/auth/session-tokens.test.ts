@@ -9,7 +9,7 @@ import { ACME_TOKEN, GLOBEX_TOKEN, startFakeRegistry } from '../helpers/fake-reg
 import { startFakeSsm } from '../helpers/fake-ssm.js'
 import { signToken, TEST_SECRET } from '../helpers/tokens.js'
 
-// Catalog session tokens in the app itself (the real-nginx path is test/deploy/nginx-catalog.test.ts).
+// Catalog session tokens in the app itself (the real-nginx path is test/e2e/nginx-catalog.test.ts).
 
 const STACK_SECRET = 'stack-b-registry-secret-0123456789-abcdefghijklmn'
 const now = () => Math.floor(Date.now() / 1000)

@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net'
 import t from 'tap'
 import type { Test } from 'tap'
-import { runCli } from '../helpers/cli.js'
+import { runCli, spawnCli } from '../helpers/cli.js'
 import { TEST_SECRET } from '../helpers/tokens.js'
 
 const base = { MCP_JWT_SECRET: TEST_SECRET, MCP_ALLOWED_REGISTRY_HOSTS: 'registry.example.com', HOST: '127.0.0.1' }
@@ -14,8 +14,8 @@ function assertOneLineEach (t: Test, stderr: string, lines: RegExp[]): void {
   t.notMatch(stderr, /\bat .*\.[jt]s:\d+|received|NaN|invalid_type/, 'no stack trace, no zod wording')
 }
 
-t.test('config errors: one line per bad variable, in our words, exit code 2', async (t) => {
-  const { code, stdout, stderr } = await runCli(['serve'], { ...base, PORT: 'eighty', MCP_RATE_LIMIT_MAX: '-1', MCP_CORS_ORIGINS: 'catalog.example' })
+t.test('config errors: one line per bad variable, in our words, exit code 2 (a real process)', async (t) => {
+  const { code, stdout, stderr } = await spawnCli(['serve'], { ...base, PORT: 'eighty', MCP_RATE_LIMIT_MAX: '-1', MCP_CORS_ORIGINS: 'catalog.example' })
   t.equal(code, 2)
   t.equal(stdout, '')
   assertOneLineEach(t, stderr, [

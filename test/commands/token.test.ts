@@ -1,7 +1,6 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.js'
-import { token } from '../../src/commands/token.js'
-import { runCli } from '../helpers/cli.js'
+import { runCli, spawnCli } from '../helpers/cli.js'
 import { startFakeSsm } from '../helpers/fake-ssm.js'
 import { TEST_SECRET } from '../helpers/tokens.js'
 
@@ -57,19 +56,29 @@ t.test('bad flags give a one-line error and exit code 2', async (t) => {
 })
 
 t.test('no token the gateway would refuse: empty catalog token, a registry it never calls, a lifetime too long', async (t) => {
-  // In process: the command line's one-line-and-exit-2 handling of UsageError is covered above.
   const cases: Array<[string[], RegExp, NodeJS.ProcessEnv?]> = [
-    [['--catalog-token', '', '--registry-url', 'https://registry.example.com'], /^--catalog-token is empty/],
-    [['--catalog-token', ' ', '--registry-url', 'https://registry.example.com'], /^--catalog-token is empty/],
-    [['--catalog-token', 'x', '--registry-url', 'ftp://registry.example.com'], /^--registry-url must be an https URL \(got ftp\)$/],
+    [['--catalog-token', '', '--registry-url', 'https://registry.example.com'], /^quilt-mcp-gateway: --catalog-token is empty/],
+    [['--catalog-token', ' ', '--registry-url', 'https://registry.example.com'], /^quilt-mcp-gateway: --catalog-token is empty/],
+    [['--catalog-token', 'x', '--registry-url', 'ftp://registry.example.com'], /^quilt-mcp-gateway: --registry-url must be an https URL \(got ftp\)\n$/],
     [['--catalog-token', 'x', '--registry-url', 'http://registry.example.com'], /plain http is accepted only for a loopback registry/],
     [['--catalog-token', 'x', '--registry-url', 'https://u:p@registry.example.com'], /must not carry a user name or password/],
-    [[...required, '--ttl', '8d'], /^--ttl 8d is longer than the gateway accepts \(MCP_MAX_TOKEN_LIFETIME_SECONDS=604800\)$/],
+    [[...required, '--ttl', '8d'], /^quilt-mcp-gateway: --ttl 8d is longer than the gateway accepts \(MCP_MAX_TOKEN_LIFETIME_SECONDS=604800\)\n$/],
     [[...required, '--ttl', '2h'], /MCP_MAX_TOKEN_LIFETIME_SECONDS=3600/, { MCP_MAX_TOKEN_LIFETIME_SECONDS: '3600' }]
   ]
   for (const [args, message, env = {}] of cases) {
-    await t.rejects(token([...args, '--secret', TEST_SECRET], env), { name: 'UsageError', message }, args.join(' '))
+    const { code, stdout, stderr } = await runCli(['token', ...args, '--secret', TEST_SECRET], env)
+    t.equal(code, 2, args.join(' '))
+    t.equal(stdout, '', 'no token printed')
+    t.match(stderr, message)
   }
+})
+
+t.test('the real process: a usage mistake exits with code 2 and one line on stderr, nothing on stdout', async (t) => {
+  // The one spawn: exit codes and the streams of a real process, which the in-process runs stand in for.
+  const { code, stdout, stderr } = await spawnCli(['token', '--bogus'])
+  t.equal(code, 2)
+  t.equal(stdout, '')
+  t.match(stderr, /^quilt-mcp-gateway: Unknown option '--bogus'.*\(see --help\)\n$/)
 })
 
 t.test('--help on each command', async (t) => {

@@ -1,6 +1,8 @@
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process'
-import type { Readable, Writable } from 'node:stream'
+import { Readable, Writable } from 'node:stream'
 import type { Test } from 'tap'
+import type { CommandIo } from '../../src/commands/program.js'
+import { run as runGateway } from '../../src/commands/run.js'
 
 export interface CliResult { code: number, stdout: string, stderr: string }
 
@@ -12,16 +14,39 @@ export const SAMPLE_STACK_ARGS = ['--import', 'tsx', new URL('../../packages/sam
 /** A clean environment (nothing inherited but PATH and HOME) plus the given variables. */
 export const cliEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...env })
 
-/** Runs the real command line (from source, through tsx) as a user would, and collects its output. */
-export function runCli (args: string[], env: NodeJS.ProcessEnv = {}, entry = CLI_ARGS): Promise<CliResult> {
+/** Runs the real command line (from source, through tsx) in a process of its own, and collects its output. */
+export function spawnCli (args: string[], env: NodeJS.ProcessEnv = {}, entry = CLI_ARGS): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...entry, ...args], { env: cliEnv(env), timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...entry, ...args], { env: cliEnv(env), timeout: 90_000 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1
       resolve({ code, stdout, stderr })
     })
   })
 }
 
+/** A stream collecting what a command writes, as text (synchronously: nothing is pending when it returns). */
+function collector (): { stream: Writable, text: () => string } {
+  let text = ''
+  const stream = new Writable({
+    write (chunk: Buffer | string, _encoding, done) {
+      text += chunk.toString()
+      done()
+    }
+  })
+  return { stream, text: () => text }
+}
+
+/**
+ * Runs a command line in this process, as its entry would with the given environment (clean, as
+ * `cliEnv` makes it) and an empty stdin: the exit code and what it wrote. For commands that finish
+ * (help, usage and configuration errors, token); a command that starts a server is spawned instead.
+ */
+export async function runCli (args: string[], env: NodeJS.ProcessEnv = {}, run: (argv: string[], io: CommandIo) => Promise<number> = runGateway): Promise<CliResult> {
+  const stdout = collector()
+  const stderr = collector()
+  const code = await run(args, { stdin: Readable.from([]), stdout: stdout.stream, stderr: stderr.stream, env: cliEnv(env) })
+  return { code, stdout: stdout.text(), stderr: stderr.text() }
+}
 export interface RunningCli {
   child: ChildProcessByStdio<Writable, Readable, Readable>
   stdout: () => string

@@ -3,6 +3,7 @@ import t from 'tap'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { ACME_TOKEN, demoTenants } from '../../packages/sample-stack/src/data.js'
+import { run } from '../../packages/sample-stack/src/run.js'
 import { runCli, startCli, SAMPLE_STACK_ARGS } from '../helpers/cli.js'
 import { connectClient } from '../helpers/mcp-client.js'
 import { consent, MemoryOAuthProvider } from '../helpers/sign-in.js'
@@ -119,10 +120,10 @@ t.test('demo: an OAuth host connects by the printed URL alone, with the printed 
 })
 
 t.test('demo: --help and bad flags', async (t) => {
-  const help = await runCli(['demo', '--help'], {}, SAMPLE_STACK_ARGS)
+  const help = await runCli(['demo', '--help'], {}, run)
   t.equal(help.code, 0)
   t.match(help.stdout, /^Usage: npm run demo --/)
-  const bad = await runCli(['demo', '--port', '70000'], {}, SAMPLE_STACK_ARGS)
+  const bad = await runCli(['demo', '--port', '70000'], {}, run)
   t.equal(bad.code, 2)
   t.match(bad.stderr, /^sample-stack: --port must be a port number from 0 to 65535 \(got "70000"\)\n$/)
 })
@@ -152,7 +153,7 @@ t.test('demo: honours the environment, so a catalog on another origin can try it
 })
 
 t.test('demo: a bad PORT in the environment is named', async (t) => {
-  const bad = await runCli(['demo'], { PORT: 'eighty' }, SAMPLE_STACK_ARGS)
+  const bad = await runCli(['demo'], { PORT: 'eighty' }, run)
   t.equal(bad.code, 2)
   t.match(bad.stderr, /^sample-stack: PORT must be a port number from 0 to 65535 \(got "eighty"\)\n$/)
 })

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import t from 'tap'
+import { run } from '../../packages/sample-stack/src/run.js'
 import { runCli, startCli, SAMPLE_STACK_ARGS } from '../helpers/cli.js'
 import { ACME_TOKEN, GLOBEX_TOKEN, postGraphql } from '../helpers/fake-registry.js'
 
@@ -16,13 +17,13 @@ t.test('sample-registry prints its URL and tenant tokens, answers GraphQL, and s
 })
 
 t.test('sample-registry --help and a bad port', async (t) => {
-  const help = await runCli(['sample-registry', '--help'], {}, SAMPLE_STACK_ARGS)
+  const help = await runCli(['sample-registry', '--help'], {}, run)
   t.equal(help.code, 0)
   t.match(help.stdout, /^Usage: sample-stack sample-registry \[--port 4000\] \[--host 127\.0\.0\.1\]/)
-  const bad = await runCli(['sample-registry', '--port', 'http'], {}, SAMPLE_STACK_ARGS)
+  const bad = await runCli(['sample-registry', '--port', 'http'], {}, run)
   t.equal(bad.code, 2)
   t.match(bad.stderr, /^sample-stack: --port must be a port number/)
-  const era = await runCli(['sample-registry', '--era', '2023-01-01'], {}, SAMPLE_STACK_ARGS)
+  const era = await runCli(['sample-registry', '--era', '2023-01-01'], {}, run)
   t.equal(era.code, 2)
   t.match(era.stderr, /^sample-stack: --era must be one of 2024-10-11, .*2026-08-21/)
 })

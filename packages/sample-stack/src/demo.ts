@@ -5,6 +5,7 @@ import { startSampleRegistry, type SampleRegistry } from './server.js'
 import { startServer } from '../../../src/server.js'
 import { signHs256 } from '../../../src/auth/token.js'
 import { displayHost, explainListenError, parseCommand, parsePort } from '../../../src/commands/flags.js'
+import type { CommandIo } from '../../../src/commands/program.js'
 
 export const DEMO_USAGE = `Usage: npm run demo -- [--port 8000] [--host 127.0.0.1] [--registry-port 0]
 
@@ -195,18 +196,18 @@ and add the header "Authorization: Bearer <the token above>".
 const flagOrEnv = (flag: string | undefined, value: string | undefined, fallback: string) =>
   flag ?? (value !== undefined && value.trim() !== '' ? value.trim() : fallback)
 
-export async function demo (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function demo (args: string[], { stdout, stderr, env }: CommandIo): Promise<void> {
   const values = parseCommand(args, {
     port: { type: 'string' },
     host: { type: 'string' },
     'registry-port': { type: 'string', default: '0' }
-  }, DEMO_USAGE)
+  }, DEMO_USAGE, stdout)
   if (values === undefined) return
   const port = parsePort(values.port !== undefined ? '--port' : 'PORT', flagOrEnv(values.port, env.PORT, '8000'))
   const host = flagOrEnv(values.host, env.HOST, '127.0.0.1')
   const registryPort = parsePort('--registry-port', values['registry-port'])
-  process.stderr.write('Starting the sample registry and the gateway...\n')
+  stderr.write('Starting the sample registry and the gateway...\n')
   const handle = await startDemo({ port, host, registryPort }, env)
-  process.stderr.write(startupLines(handle))
-  process.stdout.write(`${instructions(handle)}${signInLines(handle)}\nPress Ctrl-C to stop.\n`)
+  stderr.write(startupLines(handle))
+  stdout.write(`${instructions(handle)}${signInLines(handle)}\nPress Ctrl-C to stop.\n`)
 }

@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace'
 import { ERAS, isEra, NEWEST_ERA } from './eras.js'
 import { startSampleRegistry } from './server.js'
 import { explainListenError, parseCommand, parsePort } from '../../../src/commands/flags.js'
+import type { CommandIo } from '../../../src/commands/program.js'
 import { UsageError } from '../../../src/commands/usage-error.js'
 
 export const SAMPLE_REGISTRY_USAGE = `Usage: sample-stack sample-registry [--port 4000] [--host 127.0.0.1] [--era ${NEWEST_ERA}] [--secure-search]
@@ -19,13 +20,13 @@ Options:
   --secure-search   answer searches as a secure-search stack does: total -1, hits behind cursors
   -h, --help        this text`
 
-export async function sampleRegistry (args: string[]): Promise<void> {
+export async function sampleRegistry (args: string[], { stdout }: CommandIo): Promise<void> {
   const values = parseCommand(args, {
     port: { type: 'string', default: '4000' },
     host: { type: 'string', default: '127.0.0.1' },
     era: { type: 'string', default: NEWEST_ERA },
     'secure-search': { type: 'boolean', default: false }
-  }, SAMPLE_REGISTRY_USAGE)
+  }, SAMPLE_REGISTRY_USAGE, stdout)
   if (values === undefined) return
   const port = parsePort('--port', values.port)
   const { era } = values
@@ -36,5 +37,5 @@ export async function sampleRegistry (args: string[]): Promise<void> {
   closeWithGrace({ delay: 5000, logger: false }, () => registry.close())
   const tenants = Object.entries(registry.tenants).map(([token, tenant]) =>
     `  ${token.padEnd(22)}${tenant.me.email}, buckets ${tenant.buckets.map((bucket) => bucket.name).join(', ')}`)
-  process.stdout.write(`Sample Quilt registry on ${registry.url}/graphql (schema ${era}${values['secure-search'] ? ', secure search' : ''})\nTenants (catalog token, user, buckets):\n${tenants.join('\n')}\n`)
+  stdout.write(`Sample Quilt registry on ${registry.url}/graphql (schema ${era}${values['secure-search'] ? ', secure search' : ''})\nTenants (catalog token, user, buckets):\n${tenants.join('\n')}\n`)
 }
