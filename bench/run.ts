@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --duration 10] [-- --repeat 3] [-- --compare <checkout>] [-- --only <text>] [-- --soak 200000]
+ * npm run bench [-- --duration 10] [-- --repeat 3] [-- --compare <checkout>] [-- --only 'row|row'] [-- --cpu-prof <dir>] [-- --soak 200000]
  *
  * Side by side in one run: a bare Fastify route, the same behind JWT verification, a minimal
  * authenticated proxy (JWT check + the same GraphQL POST), the SDK's documented stateless pattern with
