@@ -18,6 +18,15 @@ const MIN_SECRET_LENGTH = 6
 /** Registrations outside any request (stdio's single user, start-up) are kept process-wide: this many spellings, the oldest forgotten first. */
 const MAX_PROCESS_SECRETS = 64
 
+/** As a URL carries it; a lone surrogate (a fuzzer's bearer) has no URL spelling and is kept as written. */
+function urlSpelling (value: string): string {
+  try {
+    return encodeURIComponent(value)
+  } catch {
+    return value
+  }
+}
+
 /** The secrets of one request (or of the process), in every spelling a log line may hold them. */
 export class LogSecrets {
   // Longest first, so a secret that contains another is replaced whole.
@@ -33,7 +42,7 @@ export class LogSecrets {
   add (value: string | null | undefined): void {
     if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) return
     // As written, as JSON writes it inside a string (quotes, backslashes, controls), as a URL carries it.
-    for (const spelling of new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)])) {
+    for (const spelling of new Set([value, JSON.stringify(value).slice(1, -1), urlSpelling(value)])) {
       if (this.#spellings.includes(spelling)) continue
       if (this.#added.length >= this.#max) this.#spellings.splice(this.#spellings.indexOf(this.#added.shift()!), 1)
       this.#added.push(spelling)

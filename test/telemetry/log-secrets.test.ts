@@ -111,3 +111,10 @@ t.test('registered values: every spelling, longest first, only in their own requ
   t.same(await Promise.all([a, b]), [REDACTED, 'request-a-secret'], 'a request\'s secrets are its own (and a JWT-shaped backstop covers the rest)')
   t.equal(redactSecrets('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'), REDACTED, 'JWT-shaped text without registration')
 })
+
+t.test('a bearer with a lone surrogate (no URL spelling) is registered and redacted, not a 500', async (t) => {
+  const secrets = new LogSecrets()
+  const odd = `tok-${'\ud800'}-abcdef`
+  t.doesNotThrow(() => { secrets.add(odd) })
+  t.equal(secrets.redact(`echo ${odd} back`), `echo ${REDACTED} back`)
+})
