@@ -29,7 +29,11 @@ FROM node:${NODE_VERSION}-bookworm-slim AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/sample-stack/package.json ./packages/sample-stack/
-RUN npm ci --omit=dev --workspaces=false --include-workspace-root --ignore-scripts --no-audit --no-fund
+# Node loads the AWS SDK's CommonJS build (its package exports put "node" before "import"); the ES build,
+# the type declarations and source maps are for bundlers and editors, about 60 MB the runtime never reads.
+RUN npm ci --omit=dev --workspaces=false --include-workspace-root --ignore-scripts --no-audit --no-fund \
+ && find node_modules/@aws-sdk node_modules/@smithy -mindepth 2 -maxdepth 2 -type d \( -name dist-es -o -name dist-types \) -exec rm -rf {} + \
+ && find node_modules \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -delete
 
 # ---- sample-stack: the demo's registry, S3 and Athena, run from source (docker compose only) ------------
 FROM build AS sample-stack
