@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { registryRequest } from '../platform/registry-http.js'
 import { API_KEY_PREFIX } from '../auth/api-keys.js'
 import { OAuthError } from './oauth-error.js'
 
@@ -39,27 +40,35 @@ function unreachable (registryUrl: string): OAuthError {
 }
 
 /**
+ * One POST to the stack's registry (undici, no redirects followed): its JSON body, and whether it said
+ * yes. A network failure, a redirect or a 5xx means the registry cannot be asked now (503), never "refused".
+ */
+async function askRegistry (registryUrl: string, path: string, headers: Record<string, string>, body: string): Promise<{ ok: boolean, body: unknown }> {
+  let answer
+  try {
+    answer = await registryRequest(`${registryUrl}${path}`, { method: 'POST', headers: { accept: 'application/json', ...headers }, body, signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS) })
+  } catch {
+    throw unreachable(registryUrl)
+  }
+  if (answer.status >= 500 || (answer.status >= 300 && answer.status < 400)) throw unreachable(registryUrl)
+  let json: unknown
+  try {
+    json = JSON.parse(answer.body)
+  } catch {
+    json = undefined
+  }
+  return { ok: answer.status < 300, body: json }
+}
+
+/**
  * quilt3's exchange: `POST <registry>/api/token` with form `refresh_token=<code or refresh token>`
  * answers `{access_token, refresh_token, expires_at}`; a one-time login code and a refresh token are
  * redeemed the same way. Throws CredentialRefused when the registry refuses it.
  */
 export async function redeemWithRegistry (registryUrl: string, refreshToken: string): Promise<RegistrySession & { kind: 'login' }> {
-  let response: Response
-  try {
-    response = await fetch(`${registryUrl}/api/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ refresh_token: refreshToken }).toString(),
-      signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
-      redirect: 'error'
-    })
-  } catch {
-    throw unreachable(registryUrl)
-  }
-  const body: unknown = await response.json().catch(() => undefined)
-  if (response.status >= 500) throw unreachable(registryUrl)
-  const parsed = TokenAnswerSchema.safeParse(body)
-  if (!response.ok || !parsed.success) throw new CredentialRefused('The registry refused this code: it is wrong, expired or already used. Get a new one from the catalog\'s /code page.')
+  const answer = await askRegistry(registryUrl, '/api/token', { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ refresh_token: refreshToken }).toString())
+  const parsed = TokenAnswerSchema.safeParse(answer.body)
+  if (!answer.ok || !parsed.success) throw new CredentialRefused('The registry refused this code: it is wrong, expired or already used. Get a new one from the catalog\'s /code page.')
   return { kind: 'login', accessToken: parsed.data.access_token, refreshToken: parsed.data.refresh_token, expiresAt: parsed.data.expires_at }
 }
 
@@ -69,22 +78,10 @@ export async function redeemWithRegistry (registryUrl: string, refreshToken: str
  * cached check (one `me` per key per minute); the contract is the same.
  */
 export async function whoAmI (registryUrl: string, bearer: string): Promise<string> {
-  let response: Response
-  try {
-    response = await fetch(`${registryUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${bearer}` },
-      body: JSON.stringify({ query: 'query SignInWhoAmI { me { name email } }', operationName: 'SignInWhoAmI' }),
-      signal: AbortSignal.timeout(REGISTRY_TIMEOUT_MS),
-      redirect: 'error'
-    })
-  } catch {
-    throw unreachable(registryUrl)
-  }
-  const body: unknown = await response.json().catch(() => undefined)
-  if (response.status >= 500) throw unreachable(registryUrl)
-  const parsed = MeAnswerSchema.safeParse(body)
-  if (!response.ok || !parsed.success) throw new CredentialRefused('The registry refused this API key: it is wrong, expired or revoked.')
+  const answer = await askRegistry(registryUrl, '/graphql', { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+    JSON.stringify({ query: 'query SignInWhoAmI { me { name email } }', operationName: 'SignInWhoAmI' }))
+  const parsed = MeAnswerSchema.safeParse(answer.body)
+  if (!answer.ok || !parsed.success) throw new CredentialRefused('The registry refused this API key: it is wrong, expired or revoked.')
   return parsed.data.data.me.name
 }
 
