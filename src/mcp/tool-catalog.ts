@@ -1,6 +1,6 @@
 import type { ListToolsResult, Tool } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
-import { DEFAULT_TOOLSETS, type Toolset } from '../config/config.js'
+import { DEFAULT_TOOLSETS, type Toolset } from '../config/toolsets.js'
 import { tools as allTools, type OfferedTool } from '../tools/index.js'
 import { serializeOnce } from './messages.js'
 

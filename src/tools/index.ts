@@ -1,4 +1,4 @@
-import type { Toolset } from '../config/config.js'
+import type { Toolset } from '../config/toolsets.js'
 import { adminSettingTools } from './admin-settings.js'
 import { adminUserTools } from './admin-users.js'
 import { athenaDiscoveryTools } from './athena-discovery.js'

@@ -1,4 +1,4 @@
-import { DEFAULT_TOOLSETS } from '../../src/config/config.js'
+import { DEFAULT_TOOLSETS } from '../../src/config/toolsets.js'
 import { capabilitiesOf } from '../helpers/eras.js'
 import { forEachEra } from './harness.js'
 import { call, dataOf, sdkGateway, textOf } from './sdk-gateway.js'

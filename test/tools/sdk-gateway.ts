@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { Test } from 'tap'
-import type { Toolset } from '../../src/config/config.js'
+import type { Toolset } from '../../src/config/toolsets.js'
 import { SampleCredentials } from '../../packages/sample-stack/src/credentials.js'
 import { demoTenants, type TenantData } from '../../packages/sample-stack/src/data.js'
 import type { SampleAthena } from '../../packages/sample-stack/src/sample-athena.js'

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { ConfigError } from '../../src/config/secret-source.js'
-import { DEFAULT_TOOLSETS, loadConfig, TOOLSETS, type Toolset } from '../../src/config/config.js'
+import { loadConfig } from '../../src/config/config.js'
+import { DEFAULT_TOOLSETS, TOOLSETS, type Toolset } from '../../src/config/toolsets.js'
 import { ToolCatalog } from '../../src/mcp/tool-catalog.js'
 import { ACME_TOKEN } from '../../packages/sample-stack/src/data.js'
 import { tools } from '../../src/tools/index.js'
