@@ -1,26 +1,8 @@
 import { GraphQLError } from 'graphql'
 import { parse as parseYaml } from 'yaml'
 import type { TenantData } from './data.js'
+import type { AdminData, AdminUserData } from './records.js'
 import { invalidInput } from './resolver-kit.js'
-
-export interface AdminUserData {
-  name: string
-  email: string
-  role: string | null
-  extraRoles: string[]
-  isAdmin: boolean
-  isActive: boolean
-  dateJoined: string
-  lastLogin: string
-}
-
-export interface AdminData {
-  users: AdminUserData[]
-  roles: Array<{ name: string, managed: boolean }>
-  defaultRole: string
-  ssoConfig: { text: string, timestamp: string, uploader: string } | null
-  tabulatorOpenQuery: boolean
-}
 
 const JOINED = '2024-01-15T09:00:00.000Z'
 

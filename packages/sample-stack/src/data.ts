@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { AdminData } from './admin.js'
-import type { TabulatorTableData } from './tabulator.js'
+import type { AdminData, TabulatorTableData } from './records.js'
 import { samplePng } from './sample-image.js'
 
 export type JsonRecord = Record<string, unknown>

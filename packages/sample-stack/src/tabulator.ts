@@ -1,8 +1,9 @@
 import { parse as parseYaml } from 'yaml'
 import type { TenantData } from './data.js'
-import { invalidInput, operationError, type InputErrorData } from './resolver-kit.js'
+import type { TabulatorTableData } from './records.js'
 
-export interface TabulatorTableData { name: string, config: string }
+export type { TabulatorTableData }
+import { invalidInput, operationError, type InputErrorData } from './resolver-kit.js'
 
 /** Tabulator tables per bucket the demo starts with: the summary.csv of the wellplates packages. */
 export const SAMPLE_TABULATOR_TABLES: Record<string, TabulatorTableData[]> = {
