@@ -8,6 +8,13 @@ import { ToolInputError } from './result.js'
 
 const MAX_PER_PAGE = 100
 
+/**
+ * A revision's Quilt URI, as quilt3 and the catalog read it (`quilt3 install`, the catalog's URI box):
+ * the bucket, then the package pinned to its full top hash after `@`. Package names are
+ * `namespace/name` of URL-safe characters, so nothing needs escaping.
+ */
+const quiltUri = (bucket: string, name: string, hash: string) => `quilt+s3://${bucket}#package=${name}@${hash}`
+
 export const packageTools = [
   defineTool({
     name: 'packages_list',
@@ -46,15 +53,17 @@ export const packageTools = [
   defineTool({
     name: 'package_info',
     title: 'Package revision details',
-    description: 'Describes one revision of a package (the latest unless hash is given): top hash, time, commit message, user metadata, workflow, number of files and total size, plus how many revisions exist and the most recent few. Use package_browse to see the files.',
+    description: 'Describes one revision of a package (the latest unless hash is given): top hash, its quilt+s3:// URI, time, commit message, user metadata, workflow, number of files and total size, plus how many revisions exist and the most recent few. Use package_browse to see the files.',
     inputSchema: z.object({ ...packageArgs, hash: revisionArg }),
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     async run (args, ctx) {
       const ref = await resolveRef(ctx, refOf(args, args.hash))
       const { package: pkg } = await ctx.registry.execute(packageInfoQuery, ref, ctx)
       const { revision, revisions } = requireRevision(pkg, ref)
+      const uri = quiltUri(ref.bucket, ref.name, revision.hash)
       const lines = [
         `${describeRef(ref, revision.hash)}, ${revision.modified}; ${revisions.total} revision(s) in all.`,
+        `URI: ${uri}`,
         `Contents: ${revision.totalEntries ?? 'unknown number of'} file(s), ${formatBytes(revision.totalBytes)}.`,
         `Message: ${revision.message === null ? '(none)' : JSON.stringify(revision.message)}`,
         `Metadata: ${revision.userMeta === null ? '(none)' : preview(revision.userMeta)}`,
@@ -68,6 +77,7 @@ export const packageTools = [
           bucket: ref.bucket,
           package_name: ref.name,
           hash: revision.hash,
+          quilt_uri: uri,
           modified: revision.modified,
           message: revision.message,
           metadata: revision.userMeta,

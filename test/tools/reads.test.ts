@@ -56,6 +56,9 @@ forEachEra((t, era) => {
     t.equal(data.recent_revisions.length, 3)
     t.match(textOf(latest), /examples\/wellplates@[0-9a-f]{12} in s3:\/\/quilt-example.*3 revision\(s\)/)
     t.match(textOf(latest), /Workflow: imaging/)
+    // The predecessor's catalog_uri: the revision's Quilt URI, pinned to its full hash, for quilt3 and the catalog.
+    t.equal((data as { quilt_uri?: string }).quilt_uri, `quilt+s3://quilt-example#package=examples/wellplates@${data.hash}`)
+    t.match(textOf(latest), `URI: quilt+s3://quilt-example#package=examples/wellplates@${data.hash}`)
 
     const oldest = data.recent_revisions[2]!.hash
     const byPrefix = await h.call('package_info', { ...wellplates, hash: oldest.slice(0, 8) })
