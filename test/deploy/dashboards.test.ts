@@ -139,6 +139,14 @@ t.test('the collector config fits the task definition and an SSM parameter', asy
   t.ok(sidecar?.secrets?.some((s) => s.name === 'AOT_CONFIG_CONTENT' && s.valueFrom === placeholder('ADOT_CONFIG_PARAMETER_ARN')))
   const otlp = gateway?.environment?.find((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT')?.value
   t.equal(otlp, `http://${collector.receivers.otlp.protocols.http.endpoint}`, 'the gateway sends traces where the collector listens')
+  // V8 sizes its heap from the host, not the task: without a cap a busy task grows towards the task's limit.
+  for (const file of ['deploy/ecs-task-definition.json', 'deploy/ecs-task-definition.secrets-env.json']) {
+    const task = JSON.parse(await read(file)) as { memory: string, containerDefinitions: Array<{ name: string, memory?: number, environment?: Array<{ name: string, value: string }> }> }
+    const options = task.containerDefinitions.find((c) => c.name === 'gateway')?.environment?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? ''
+    const heapCap = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1] ?? 0)
+    const gatewayShare = Number(task.memory) - (task.containerDefinitions.find((c) => c.name === 'otel-collector')?.memory ?? 0)
+    t.ok(heapCap > 0 && heapCap <= gatewayShare / 2, `${file}: the heap cap (${heapCap} MB) leaves half the gateway's ${gatewayShare} MB for code, buffers and sockets`)
+  }
   t.same(collector.receivers.prometheus.config.scrape_configs[0]?.static_configs[0]?.targets, [`127.0.0.1:${gateway?.portMappings?.[0]?.containerPort ?? 0}`], 'the collector scrapes the gateway\'s port')
   t.same(collector.service.pipelines.metrics, { receivers: ['prometheus'], processors: ['batch'], exporters: ['awsemf'] })
   t.same(collector.service.pipelines.traces.exporters, ['awsxray'])
