@@ -139,14 +139,6 @@ t.test('the collector config fits the task definition and an SSM parameter', asy
   t.ok(sidecar?.secrets?.some((s) => s.name === 'AOT_CONFIG_CONTENT' && s.valueFrom === placeholder('ADOT_CONFIG_PARAMETER_ARN')))
   const otlp = gateway?.environment?.find((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT')?.value
   t.equal(otlp, `http://${collector.receivers.otlp.protocols.http.endpoint}`, 'the gateway sends traces where the collector listens')
-  // V8 sizes its heap from the host, not the task: without a cap a busy task grows towards the task's limit.
-  for (const file of ['deploy/ecs-task-definition.json', 'deploy/ecs-task-definition.secrets-env.json']) {
-    const task = JSON.parse(await read(file)) as { memory: string, containerDefinitions: Array<{ name: string, memory?: number, environment?: Array<{ name: string, value: string }> }> }
-    const options = task.containerDefinitions.find((c) => c.name === 'gateway')?.environment?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? ''
-    const heapCap = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1] ?? 0)
-    const gatewayShare = Number(task.memory) - (task.containerDefinitions.find((c) => c.name === 'otel-collector')?.memory ?? 0)
-    t.ok(heapCap > 0 && heapCap <= gatewayShare / 2, `${file}: the heap cap (${heapCap} MB) leaves half the gateway's ${gatewayShare} MB for code, buffers and sockets`)
-  }
   t.same(collector.receivers.prometheus.config.scrape_configs[0]?.static_configs[0]?.targets, [`127.0.0.1:${gateway?.portMappings?.[0]?.containerPort ?? 0}`], 'the collector scrapes the gateway\'s port')
   t.same(collector.service.pipelines.metrics, { receivers: ['prometheus'], processors: ['batch'], exporters: ['awsemf'] })
   t.same(collector.service.pipelines.traces.exporters, ['awsxray'])
@@ -155,4 +147,15 @@ t.test('the collector config fits the task definition and an SSM parameter', asy
   const taskPolicy = JSON.parse(await read('deploy/iam-task-policy.json')) as { Statement: Array<{ Action: string | string[], Resource: string | string[] }> }
   t.ok(taskPolicy.Statement.some((s) => [s.Action].flat().includes('logs:PutLogEvents') && [s.Resource].flat().some((r) => r.includes(collector.exporters.awsemf.log_group_name))),
     'the task role may write the metrics log group')
+})
+
+// V8 sizes its heap from the host, not the task: without a cap a busy task grows towards the task's limit.
+t.test('each ECS task definition caps the gateway\'s heap well under its share of the task', async (t) => {
+  for (const file of ['deploy/ecs-task-definition.json', 'deploy/ecs-task-definition.secrets-env.json']) {
+    const task = JSON.parse(await read(file)) as { memory: string, containerDefinitions: Array<{ name: string, memory?: number, environment?: Array<{ name: string, value: string }> }> }
+    const options = task.containerDefinitions.find((c) => c.name === 'gateway')?.environment?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? ''
+    const heapCap = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1] ?? 0)
+    const gatewayShare = Number(task.memory) - (task.containerDefinitions.find((c) => c.name === 'otel-collector')?.memory ?? 0)
+    t.ok(heapCap > 0 && heapCap <= gatewayShare / 2, `${file}: the heap cap (${heapCap} MB) leaves half the gateway's ${gatewayShare} MB for code, buffers and sockets`)
+  }
 })

@@ -44,7 +44,7 @@ forEachEra((t, era) => {
   t.test('package_info describes the latest or a given revision with recent revisions', async (t) => {
     const h = await toolHarness(t, { era })
     const latest = await h.call('package_info', wellplates)
-    const data = dataOf<{ hash: string, recent_revisions: Array<{ hash: string }> }>(latest)
+    const data = dataOf<{ hash: string, quilt_uri: string, recent_revisions: Array<{ hash: string }> }>(latest)
     t.match(data, {
       hash: /^[0-9a-f]{64}$/,
       message: 'Add plate 2 and summary table',
@@ -57,7 +57,7 @@ forEachEra((t, era) => {
     t.match(textOf(latest), /examples\/wellplates@[0-9a-f]{12} in s3:\/\/quilt-example.*3 revision\(s\)/)
     t.match(textOf(latest), /Workflow: imaging/)
     // The predecessor's catalog_uri: the revision's Quilt URI, pinned to its full hash, for quilt3 and the catalog.
-    t.equal((data as { quilt_uri?: string }).quilt_uri, `quilt+s3://quilt-example#package=examples/wellplates@${data.hash}`)
+    t.equal(data.quilt_uri, `quilt+s3://quilt-example#package=examples/wellplates@${data.hash}`)
     t.match(textOf(latest), `URI: quilt+s3://quilt-example#package=examples/wellplates@${data.hash}`)
 
     const oldest = data.recent_revisions[2]!.hash
