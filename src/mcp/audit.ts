@@ -78,10 +78,13 @@ export function traceIdOf (traceparent: string | string[] | undefined): string |
 /**
  * The audit logger: always at info (unless logging is off), whatever LOG_LEVEL says. Made once per
  * app, not per request (a pino child with its own level costs about as much as the rest of a tool
- * call's logging); each line names its request id itself.
+ * call's logging); each line names its request id itself. Without the parent's redaction paths: an
+ * audit line's keys are the fixed ones below and the allow-listed argument names, none of which a path
+ * names, and walking 15 paths cost 6.5 µs a line. Values still pass the by-value redaction every
+ * written line gets (src/telemetry/logger.ts).
  */
 export function auditLogger (log: FastifyBaseLogger): FastifyBaseLogger {
-  return log.child({ name: 'audit' }, { level: log.level === 'silent' ? 'silent' : 'info' })
+  return log.child({ name: 'audit' }, { level: log.level === 'silent' ? 'silent' : 'info', redact: [] })
 }
 
 export function writeAuditLine (audit: FastifyBaseLogger, entry: ToolAuditEntry): void {

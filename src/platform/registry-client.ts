@@ -7,6 +7,7 @@ import {
   RegistryAuthError, RegistryCancelledError, RegistryDocumentError, RegistryError, RegistryQueryError, RegistryTimeoutError,
   RegistryUnavailableError
 } from './registry-errors.js'
+import { callDeadline } from './call-deadline.js'
 import { postGraphql, RegistryHttpError } from './registry-http.js'
 import type { Tenant } from './tenant.js'
 
@@ -77,7 +78,7 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
   /** `label` names the operation in error messages: the tool's own when learning capabilities for it. */
   async function run<V extends Variables, T> (op: Operation<V, T>, variables: V, call: CallOptions, label = op.name): Promise<T> {
     const timeoutMs = op.kind === 'mutation' ? options.mutationTimeoutMs : options.timeoutMs
-    const timeout = AbortSignal.timeout(timeoutMs)
+    const deadline = callDeadline(timeoutMs, call.signal)
     const started = process.hrtime.bigint()
     let outcome: CallOutcome = 'ok'
     const span = startClientSpan(() => [`graphql ${op.name}`, { 'graphql.operation.name': op.name, 'graphql.operation.type': op.kind, 'server.address': registryHost }])
@@ -89,7 +90,7 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
         operationName: op.name,
         query: op.document,
         variables,
-        signal: call.signal === undefined ? timeout : AbortSignal.any([timeout, call.signal])
+        signal: deadline.signal
       }))
       const messages = messagesOf(response.errors)
       if (messages.length > 0 && response.data === undefined) throw new RegistryDocumentError(op.name, messages)
@@ -105,11 +106,12 @@ export function createRegistryClient (tenant: Pick<Tenant, 'registryUrl' | 'cata
       }
       return parsed.data
     } catch (err) {
-      const failure = describeFailure(err, { ...op, name: label } as Operation<Variables, unknown>, timeout.aborted, timeoutMs, call.signal?.aborted === true)
+      const failure = describeFailure(err, { ...op, name: label } as Operation<Variables, unknown>, deadline.timedOut, timeoutMs, call.signal?.aborted === true)
       if (failure instanceof RegistryAuthError) options.onTokenRefused?.()
       outcome = failure.kind
       throw failure
     } finally {
+      deadline.clear()
       endSpan(span, outcome)
       options.observe?.(op.name, outcome, Number(process.hrtime.bigint() - started) / 1e9)
     }
