@@ -38,6 +38,17 @@ t.test('a tool call writes exactly one audit line: who, where, what, outcome, du
   t.notOk(logs.text.includes(token), 'the gateway token is never logged')
 })
 
+t.test('a secret a caller puts in a naming argument is redacted in the audit line by value', async (t) => {
+  const registry = await startFakeRegistry(t)
+  const { url, logs } = await startGateway(t)
+  const token = signToken({ registry_url: registry.url, sub: 'alice@example.com' })
+  await rpc(url, call(1, 'package_browse', { bucket: 'quilt-example', package_name: 'examples/wellplates', path: ACME_TOKEN }), { authorization: `Bearer ${token}` })
+  const audit = logs.entries.filter((entry) => entry.name === 'audit')
+  t.equal(audit.length, 1)
+  t.match(audit[0], { tool: 'package_browse', args: { path: '[redacted]' } })
+  t.notOk(logs.text.includes(ACME_TOKEN), 'the catalog token is never logged')
+})
+
 t.test('failed, invalid and mutating calls are audited without contents, metadata or messages', async (t) => {
   const registry = await startFakeRegistry(t)
   const logs = new LogSink()
