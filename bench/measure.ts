@@ -2,8 +2,9 @@
  * What bench/run.ts measures with: a target process (this tree's or another checkout's, for old and
  * new side by side), its CPU and RSS from /proc, and an autocannon load that fails on a wrong status.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import autocannon from 'autocannon'
 
 export interface Row { name: string, target: string, path: string, request: { method: 'POST', headers: Record<string, string>, body: string }, expect: number, signIn?: boolean }
@@ -11,11 +12,32 @@ export interface Row { name: string, target: string, path: string, request: { me
 export interface Target { child: ChildProcess, port: number }
 
 /**
+ * The target gets the last CPU to itself and this process (load generator, stub registry) the others,
+ * where taskset exists and there are two CPUs or more. Unpinned, the scheduler sometimes put both on
+ * one CPU for a whole row: the same target measured 187, 189 and 250 µs per request in three rounds
+ * (180-187 pinned). Returns the command prefix that starts a target on its CPU.
+ */
+function pinCpus (): string[] {
+  const cpus = availableParallelism()
+  if (cpus < 2) return []
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', `0-${cpus - 2}`, String(process.pid)], { stdio: 'ignore' })
+    return ['taskset', '-c', String(cpus - 1)]
+  } catch {
+    return []
+  }
+}
+const pinned = pinCpus()
+/** How the processes share the CPUs, for the report's header. */
+export const placement = pinned.length === 0 ? 'processes not pinned to CPUs' : `target pinned to CPU ${pinned[2]}, load generator and stub registry to the others`
+
+/**
  * Starts `bench/targets.ts <target>` of the checkout at `root` (its own node_modules, its own src) and
  * resolves once it listens; rejects if that checkout has no such target.
  */
 export async function startTarget (root: string, target: string, env: NodeJS.ProcessEnv, nodeFlags: string[]): Promise<Target> {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', `${root}/bench/targets.ts`, target], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env })
+  const command = [...pinned, process.execPath, ...nodeFlags, '--import', 'tsx', `${root}/bench/targets.ts`, target]
+  const child = spawn(command[0]!, command.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env })
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => { if (stderr.length < 2000) stderr += chunk.toString() })
   const port = await new Promise<number>((resolve, reject) => {

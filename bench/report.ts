@@ -1,6 +1,6 @@
 /** The table bench/run.ts prints: medians per row, this checkout and (with --compare) the other, and the ratios the goals name. */
 import { cpus, loadavg } from 'node:os'
-import { median } from './measure.js'
+import { median, placement } from './measure.js'
 
 interface Figures { reqPerSec: number, p50Ms: number, p99Ms: number, cpuUsPerRequest: number, rssMb: number, warmupSeconds: number }
 interface Result { name: string, new: Figures, old?: Figures, newRuns: number[] }
@@ -23,7 +23,7 @@ export function report (results: Result[], run: { connections: number, duration:
     bareOverGateway401: paired('bare route', 'gateway 401 (no token)')
   }
   const load = loadavg().map((l) => l.toFixed(1)).join(' ')
-  console.log(`\n${run.connections} connections, ${run.duration} s per row after warm-up, median of ${run.repeat}, node ${process.version}, ${cpus().length} CPUs, load average ${load}`)
+  console.log(`\n${run.connections} connections, ${run.duration} s per row after warm-up, median of ${run.repeat}, node ${process.version}, ${cpus().length} CPUs (${placement}), load average ${load}`)
   if (run.compare !== undefined) console.log(`old = ${run.compare}`)
   const head = 'row'.padEnd(42) + 'CPU us/req'.padStart(11) + (run.compare === undefined ? '' : ' (old)'.padStart(7)) + 'req/s'.padStart(8) + (run.compare === undefined ? '' : ' (old)'.padStart(7)) + 'p50 ms'.padStart(8) + 'p99 ms'.padStart(8) + 'RSS MB'.padStart(8) + 'warm-up s'.padStart(10)
   console.log(head)
