@@ -50,42 +50,55 @@ export function parseMessages (body: unknown, rules: { maxBatchMessages: number,
 }
 
 export interface SerializedAnswers {
-  json: string
+  /**
+   * The response body as bytes: a result serialized once is copied into it, not re-encoded. Sent as
+   * text, a tools/list answer (tens of kB) was flattened and encoded anew by every response, about a
+   * fifth of that call's CPU in garbage collection.
+   */
+  body: Buffer
   /** Answers replaced by an error because they did not fit in the response bound. */
   oversized: Array<{ id: RequestId | undefined, bytes: number }>
 }
 
-/** Results that are the same object on every request (tools/list), with their JSON text and its size in bytes. */
-const serializedOnce = new WeakMap<object, { json: string, bytes: number }>()
+/** Results that are the same object on every request (tools/list), with their JSON as UTF-8 bytes. */
+const serializedOnce = new WeakMap<object, Buffer>()
+const RESULT_END = Buffer.from('}')
+const BATCH_START = Buffer.from('[')
+const BATCH_SEPARATOR = Buffer.from(',')
+const BATCH_END = Buffer.from(']')
 
 /**
  * Marks `result` as never changing again, so every answer that carries it reuses one JSON text instead
  * of serializing and measuring it anew (tools/list: tens of kB, most of the call's CPU otherwise).
  */
 export function serializeOnce<T extends object> (result: T): T {
-  const json = JSON.stringify(result)
-  serializedOnce.set(result, { json, bytes: Buffer.byteLength(json) })
+  serializedOnce.set(result, Buffer.from(JSON.stringify(result)))
   return result
 }
 
+/** One answer's bytes: the envelope around a result serialized once, or the whole answer serialized now. */
+function answerBytes (answer: JSONRPCMessage): Buffer[] {
+  const fixed = 'result' in answer ? serializedOnce.get(answer.result) : undefined
+  if (fixed === undefined) return [Buffer.from(JSON.stringify(answer))]
+  return [Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify('id' in answer ? answer.id : null)},"result":`), fixed, RESULT_END]
+}
+
 /**
- * The answers as JSON text, at most `maxBytes` of answers in all: an answer that does not fit is
+ * The answers as one JSON body, at most `maxBytes` of answers in all: an answer that does not fit is
  * replaced by an error for that request alone, so one huge result cannot become a huge response.
  * Serializing here rather than in reply.send() keeps it to one JSON.stringify per answer.
  */
 export function serializeAnswers (answers: JSONRPCMessage[], batch: boolean, maxBytes: number): SerializedAnswers {
-  const texts: string[] = []
+  const parts: Buffer[] = []
   const oversized: SerializedAnswers['oversized'] = []
   let budget = maxBytes
   for (const answer of answers) {
-    const fixed = 'result' in answer ? serializedOnce.get(answer.result) : undefined
-    const head = fixed === undefined ? '' : `{"jsonrpc":"2.0","id":${JSON.stringify('id' in answer ? answer.id : null)},"result":`
-    let text = fixed === undefined ? JSON.stringify(answer) : `${head}${fixed.json}}`
-    const bytes = fixed === undefined ? Buffer.byteLength(text) : Buffer.byteLength(head) + fixed.bytes + 1
+    let bytesOfAnswer = answerBytes(answer)
+    const bytes = bytesOfAnswer.reduce((sum, part) => sum + part.length, 0)
     if (bytes > budget) {
       const id = 'id' in answer ? answer.id : undefined
       oversized.push({ id, bytes })
-      text = JSON.stringify({
+      bytesOfAnswer = [Buffer.from(JSON.stringify({
         jsonrpc: '2.0',
         id: id ?? null,
         error: {
@@ -93,11 +106,13 @@ export function serializeAnswers (answers: JSONRPCMessage[], batch: boolean, max
           message: `The answer (${bytes} bytes) exceeds the gateway's response limit of ${maxBytes} bytes; ask for less (a narrower path, a smaller page or limit).`,
           data: { reason: 'response_too_large' }
         }
-      })
+      }))]
     } else {
       budget -= bytes
     }
-    texts.push(text)
+    if (batch) parts.push(parts.length === 0 ? BATCH_START : BATCH_SEPARATOR)
+    parts.push(...bytesOfAnswer)
   }
-  return { json: batch ? `[${texts.join(',')}]` : texts[0] ?? '', oversized }
+  if (batch) parts.push(BATCH_END)
+  return { body: parts.length === 1 ? parts[0]! : Buffer.concat(parts), oversized }
 }

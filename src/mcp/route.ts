@@ -27,6 +27,10 @@ function wantsEventStream (accept: string | undefined): boolean {
   return accept !== undefined && accept.includes('text/event-stream') && !/application\/json|\*\/\*/.test(accept)
 }
 
+/** One SSE event around a JSON body (JSON text holds no raw newline, so one data line suffices). */
+const EVENT_START = Buffer.from('event: message\ndata: ')
+const EVENT_END = Buffer.from('\n\n')
+
 /** Seconds a shed client is asked to wait: the event-loop delay is re-sampled every second. */
 const OVERLOADED_RETRY_AFTER_SECONDS = 5
 
@@ -126,12 +130,12 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
       throw new GatewayError('handler_timeout', { message: `The gateway did not finish this request within ${handlerTimeoutMs} ms (unanswered: ${err.pending.join(', ')}); its calls were cancelled. Retry, or ask for less.` })
     }
     if (answers.length === 0) return reply.code(202).send()
-    const { json, oversized } = serializeAnswers(answers, batch, maxResponseBytes)
+    const { body, oversized } = serializeAnswers(answers, batch, maxResponseBytes)
     if (oversized.length > 0) request.log.warn({ oversized, limitBytes: maxResponseBytes }, 'answer over MCP_MAX_RESPONSE_BYTES replaced by an error')
     if (wantsEventStream(request.headers.accept)) {
-      return reply.type('text/event-stream').header('cache-control', 'no-cache').send(`event: message\ndata: ${json}\n\n`)
+      return reply.type('text/event-stream').header('cache-control', 'no-cache').send(Buffer.concat([EVENT_START, body, EVENT_END]))
     }
-    return reply.type('application/json').send(json)
+    return reply.type('application/json').send(body)
   }
   for (const path of opts.paths) app.post(path, answer)
 }

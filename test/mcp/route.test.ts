@@ -37,6 +37,22 @@ t.test('a plain fetch with only Content-Type and Authorization gets JSON', async
   }
 })
 
+t.test('a client that accepts only an event stream gets each answer as one SSE event, batches too', async (t) => {
+  const { url } = await startGateway(t)
+  const sse = { ...auth(), accept: 'text/event-stream' }
+  const single = await rpc(url, { jsonrpc: '2.0', id: 'list', method: 'tools/list' }, sse)
+  t.match(single.headers.get('content-type'), /^text\/event-stream/)
+  const text = await single.text()
+  const event = /^event: message\ndata: (.+)\n\n$/.exec(text)
+  t.ok(event, 'one event, one data line')
+  const answer = JSON.parse(event?.[1] ?? 'null') as { id: string, result: { tools: Array<{ name: string }> } }
+  t.equal(answer.id, 'list')
+  t.ok(answer.result.tools.some((tool) => tool.name === 'catalog_url'))
+  const batch = await rpc(url, [catalogUrlCall(1, 'quilt-example'), { jsonrpc: '2.0', id: 2, method: 'tools/list' }], sse)
+  const answers = JSON.parse(/^event: message\ndata: (.+)\n\n$/.exec(await batch.text())?.[1] ?? 'null') as Array<{ id: number }>
+  t.same(answers.map((a) => a.id), [1, 2], 'the batch answer is one JSON array in one event')
+})
+
 t.test('notifications are authenticated like everything else', async (t) => {
   const { url } = await startGateway(t)
   const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' }
