@@ -89,16 +89,16 @@ function answerBytes (answer: JSONRPCMessage): Buffer[] {
  * Serializing here rather than in reply.send() keeps it to one JSON.stringify per answer.
  */
 export function serializeAnswers (answers: JSONRPCMessage[], batch: boolean, maxBytes: number): SerializedAnswers {
-  const parts: Buffer[] = []
+  const parts: Buffer[] = batch ? [BATCH_START] : []
   const oversized: SerializedAnswers['oversized'] = []
   let budget = maxBytes
-  for (const answer of answers) {
-    let bytesOfAnswer = answerBytes(answer)
-    const bytes = bytesOfAnswer.reduce((sum, part) => sum + part.length, 0)
+  for (const [index, answer] of answers.entries()) {
+    let answerParts = answerBytes(answer)
+    const bytes = answerParts.reduce((sum, part) => sum + part.length, 0)
     if (bytes > budget) {
       const id = 'id' in answer ? answer.id : undefined
       oversized.push({ id, bytes })
-      bytesOfAnswer = [Buffer.from(JSON.stringify({
+      answerParts = [Buffer.from(JSON.stringify({
         jsonrpc: '2.0',
         id: id ?? null,
         error: {
@@ -110,8 +110,8 @@ export function serializeAnswers (answers: JSONRPCMessage[], batch: boolean, max
     } else {
       budget -= bytes
     }
-    if (batch) parts.push(parts.length === 0 ? BATCH_START : BATCH_SEPARATOR)
-    parts.push(...bytesOfAnswer)
+    if (batch && index > 0) parts.push(BATCH_SEPARATOR)
+    parts.push(...answerParts)
   }
   if (batch) parts.push(BATCH_END)
   return { body: parts.length === 1 ? parts[0]! : Buffer.concat(parts), oversized }
