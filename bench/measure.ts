@@ -15,29 +15,30 @@ export interface Target { child: ChildProcess, port: number }
  * The target gets the last CPU to itself and this process (load generator, stub registry) the others,
  * where taskset exists and there are two CPUs or more. Unpinned, the scheduler sometimes put both on
  * one CPU for a whole row: the same target measured 187, 189 and 250 µs per request in three rounds
- * (180-187 pinned). Returns the command prefix that starts a target on its CPU.
+ * (180-187 pinned). Answers the target's CPU, or undefined when nothing is pinned.
  */
-function pinCpus (): string[] {
+function pinCpus (): number | undefined {
   const cpus = availableParallelism()
-  if (cpus < 2) return []
+  if (cpus < 2) return undefined
   try {
     execFileSync('taskset', ['-a', '-p', '-c', `0-${cpus - 2}`, String(process.pid)], { stdio: 'ignore' })
-    return ['taskset', '-c', String(cpus - 1)]
+    return cpus - 1
   } catch {
-    return []
+    return undefined
   }
 }
-const pinned = pinCpus()
+const targetCpu = pinCpus()
 /** How the processes share the CPUs, for the report's header. */
-export const placement = pinned.length === 0 ? 'processes not pinned to CPUs' : `target pinned to CPU ${pinned[2]}, load generator and stub registry to the others`
+export const placement = targetCpu === undefined ? 'processes not pinned to CPUs' : `target pinned to CPU ${targetCpu}, load generator and stub registry to the others`
 
 /**
  * Starts `bench/targets.ts <target>` of the checkout at `root` (its own node_modules, its own src) and
  * resolves once it listens; rejects if that checkout has no such target.
  */
 export async function startTarget (root: string, target: string, env: NodeJS.ProcessEnv, nodeFlags: string[]): Promise<Target> {
-  const command = [...pinned, process.execPath, ...nodeFlags, '--import', 'tsx', `${root}/bench/targets.ts`, target]
-  const child = spawn(command[0]!, command.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env })
+  const node = [process.execPath, ...nodeFlags, '--import', 'tsx', `${root}/bench/targets.ts`, target]
+  const [command, ...args] = targetCpu === undefined ? node : ['taskset', '-c', String(targetCpu), ...node]
+  const child = spawn(command!, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env })
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => { if (stderr.length < 2000) stderr += chunk.toString() })
   const port = await new Promise<number>((resolve, reject) => {

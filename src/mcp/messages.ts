@@ -51,11 +51,11 @@ export function parseMessages (body: unknown, rules: { maxBatchMessages: number,
 
 export interface SerializedAnswers {
   /**
-   * The response body as bytes: a result serialized once is copied into it, not re-encoded. Sent as
-   * text, a tools/list answer (tens of kB) was flattened and encoded anew by every response, about a
-   * fifth of that call's CPU in garbage collection.
+   * The response body as bytes, in pieces the caller joins once (with its framing, if any): a result
+   * serialized once is copied, not re-encoded. Sent as text, a tools/list answer (tens of kB) was
+   * flattened and encoded anew by every response, about a fifth of that call's CPU in garbage collection.
    */
-  body: Buffer
+  parts: Buffer[]
   /** Answers replaced by an error because they did not fit in the response bound. */
   oversized: Array<{ id: RequestId | undefined, bytes: number }>
 }
@@ -114,5 +114,5 @@ export function serializeAnswers (answers: JSONRPCMessage[], batch: boolean, max
     parts.push(...answerParts)
   }
   if (batch) parts.push(BATCH_END)
-  return { body: parts.length === 1 ? parts[0]! : Buffer.concat(parts), oversized }
+  return { parts, oversized }
 }

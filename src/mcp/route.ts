@@ -130,12 +130,12 @@ export default async function mcp (app: FastifyInstance, opts: McpPluginOptions)
       throw new GatewayError('handler_timeout', { message: `The gateway did not finish this request within ${handlerTimeoutMs} ms (unanswered: ${err.pending.join(', ')}); its calls were cancelled. Retry, or ask for less.` })
     }
     if (answers.length === 0) return reply.code(202).send()
-    const { body, oversized } = serializeAnswers(answers, batch, maxResponseBytes)
+    const { parts, oversized } = serializeAnswers(answers, batch, maxResponseBytes)
     if (oversized.length > 0) request.log.warn({ oversized, limitBytes: maxResponseBytes }, 'answer over MCP_MAX_RESPONSE_BYTES replaced by an error')
     if (wantsEventStream(request.headers.accept)) {
-      return reply.type('text/event-stream').header('cache-control', 'no-cache').send(Buffer.concat([EVENT_START, body, EVENT_END]))
+      return reply.type('text/event-stream').header('cache-control', 'no-cache').send(Buffer.concat([EVENT_START, ...parts, EVENT_END]))
     }
-    return reply.type('application/json').send(body)
+    return reply.type('application/json').send(parts.length === 1 ? parts[0] : Buffer.concat(parts))
   }
   for (const path of opts.paths) app.post(path, answer)
 }

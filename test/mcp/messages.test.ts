@@ -8,8 +8,8 @@ import { signToken } from '../helpers/tokens.js'
 t.test('a result serialized once is answered as JSON.stringify would answer it, with each request its own id', async (t) => {
   const result = serializeOnce({ tools: [{ name: 'café', description: 'naïve "quoted" \u2028 text' }] })
   const answers: JSONRPCMessage[] = [{ jsonrpc: '2.0', id: 'a"b', result }, { jsonrpc: '2.0', id: 7, result }]
-  const { body, oversized } = serializeAnswers(answers, true, 1_000_000)
-  t.same(JSON.parse(body.toString()), answers)
+  const { parts, oversized } = serializeAnswers(answers, true, 1_000_000)
+  t.same(JSON.parse(Buffer.concat(parts).toString()), answers)
   t.same(oversized, [])
 })
 
@@ -20,7 +20,7 @@ t.test('the response bound counts a result serialized once in bytes, not charact
   t.same(serializeAnswers([answer], false, exact).oversized, [], 'fits at exactly its size in bytes')
   const refused = serializeAnswers([answer], false, exact - 1)
   t.same(refused.oversized, [{ id: 1, bytes: exact }])
-  t.match(JSON.parse(refused.body.toString()), { id: 1, error: { data: { reason: 'response_too_large' } } })
+  t.match(JSON.parse(Buffer.concat(refused.parts).toString()), { id: 1, error: { data: { reason: 'response_too_large' } } })
 })
 
 t.test('tools/list through the gateway: every request gets the same list under its own id', async (t) => {
